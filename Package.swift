@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-shelve",
+    products: [
+    ],
+    targets: [
+        // The system's libgdbm, through a shim header. Nothing but `static inline` accessors.
+        .systemLibrary(
+            name: "CGDBM",
+            providers: [.apt(["libgdbm-dev"]), .brew(["gdbm"])]
+        ),
+
+        // Helpers shared by the test targets: temporary directories, finding and running CPython.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+    ],
+    swiftLanguageModes: [.v6]
+)
