@@ -1,0 +1,178 @@
+/// A Python `dict`: a shared, mutable mapping that keeps insertion order.
+///
+/// Keys use Python's equality (see ``PickleValue``): `1`, `1.0` and `True` are the same key, and
+/// `str` keys compare by code points, not by Unicode canonical equivalence as Swift's `String`
+/// does. Replacing the value of an existing key keeps the key's position and the original key
+/// object, as in Python. Lookups are O(1) on average; removal is O(n).
+///
+/// ```swift
+/// let user: PickleDict = ["name": "Ada", "age": 36]
+/// user["age"] = 37
+/// user["name"]?.stringValue   // "Ada"
+/// for (key, value) in user { print(key, value) }
+/// ```
+public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
+    private var storage = HashedKeys()
+    private var storedValues: [PickleValue] = []
+
+    /// Creates an empty dict.
+    public init() {}
+
+    /// Creates a dict from key-value pairs, in order; a later duplicate key replaces the value.
+    public init(_ pairs: some Sequence<(PickleValue, PickleValue)>) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// Creates a dict from a dictionary literal.
+    public convenience init(dictionaryLiteral elements: (PickleValue, PickleValue)...) {
+        self.init(elements)
+    }
+
+    /// Creates an empty dict with room for `minimumCapacity` entries.
+    public init(minimumCapacity: Int) {
+        storage = HashedKeys(minimumCapacity: minimumCapacity)
+        storedValues.reserveCapacity(minimumCapacity)
+    }
+
+    /// The number of entries.
+    public var count: Int { storedValues.count }
+
+    /// Whether the dict has no entries.
+    public var isEmpty: Bool { storedValues.isEmpty }
+
+    /// The keys, in insertion order.
+    public var keys: [PickleValue] { storage.keys }
+
+    /// The values, in insertion order of their keys.
+    public var values: [PickleValue] { storedValues }
+
+    /// The value for `key`, or `nil`; setting `nil` removes the entry.
+    public subscript(key: PickleValue) -> PickleValue? {
+        get {
+            guard let position = storage.firstIndex(of: key) else { return nil }
+            return storedValues[position]
+        }
+        set {
+            if let newValue {
+                updateValue(newValue, forKey: key)
+            } else {
+                removeValue(forKey: key)
+            }
+        }
+    }
+
+    /// The value for a `str` key, or `nil`.
+    public subscript(key: String) -> PickleValue? {
+        get { self[.string(key)] }
+        set { self[.string(key)] = newValue }
+    }
+
+    /// Sets the value for `key`, returning the value it replaced, if any.
+    @discardableResult
+    public func updateValue(_ value: PickleValue, forKey key: PickleValue) -> PickleValue? {
+        let (inserted, position) = storage.insert(key)
+        if inserted {
+            storedValues.append(value)
+            return nil
+        }
+        let old = storedValues[position]
+        storedValues[position] = value
+        return old
+    }
+
+    /// Removes `key` and returns its value, or `nil` when the key is absent.
+    @discardableResult
+    public func removeValue(forKey key: PickleValue) -> PickleValue? {
+        guard let position = storage.firstIndex(of: key) else { return nil }
+        storage.remove(at: position)
+        return storedValues.remove(at: position)
+    }
+
+    /// Removes every entry.
+    public func removeAll() {
+        storage.removeAll()
+        storedValues.removeAll()
+    }
+
+    /// Iterates over the entries in insertion order.
+    public func makeIterator() -> some IteratorProtocol<(key: PickleValue, value: PickleValue)> {
+        zip(storage.keys, storedValues).lazy.map { (key: $0, value: $1) }.makeIterator()
+    }
+}
+
+/// A Python `set`: a shared, mutable collection of distinct hashable values.
+///
+/// Elements keep the order in which they were first added (for a loaded set, the order in the
+/// pickle, which is the order Python iterated it in), so a set pickles back out unchanged.
+public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
+    private var storage = HashedKeys()
+
+    /// Creates a set from `elements`, dropping duplicates.
+    public init(_ elements: some Sequence<PickleValue> = []) {
+        for element in elements { storage.insert(element) }
+    }
+
+    /// Creates a set from an array literal.
+    public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }
+
+    /// The number of elements.
+    public var count: Int { storage.count }
+
+    /// Whether the set is empty.
+    public var isEmpty: Bool { storage.count == 0 }
+
+    /// The elements, in the order they were first added.
+    public var elements: [PickleValue] { storage.keys }
+
+    /// Whether the set holds an element equal to `element`.
+    public func contains(_ element: PickleValue) -> Bool { storage.firstIndex(of: element) != nil }
+
+    /// Adds `element` unless an equal one is present; returns whether it was added.
+    @discardableResult
+    public func insert(_ element: PickleValue) -> Bool { storage.insert(element).inserted }
+
+    /// Removes the element equal to `element`; returns whether there was one.
+    @discardableResult
+    public func remove(_ element: PickleValue) -> Bool {
+        guard let position = storage.firstIndex(of: element) else { return false }
+        storage.remove(at: position)
+        return true
+    }
+
+    /// Removes every element.
+    public func removeAll() { storage.removeAll() }
+
+    /// Iterates over the elements.
+    public func makeIterator() -> IndexingIterator<[PickleValue]> { storage.keys.makeIterator() }
+}
+
+/// A Python `frozenset`: an immutable collection of distinct hashable values.
+///
+/// Elements keep the order in which they were given, so a frozenset pickles back out unchanged;
+/// equality and hashing ignore the order.
+public struct PickleFrozenSet: Sequence, ExpressibleByArrayLiteral {
+    private var storage = HashedKeys()
+
+    /// Creates a frozenset from `elements`, dropping duplicates.
+    public init(_ elements: some Sequence<PickleValue> = []) {
+        for element in elements { storage.insert(element) }
+    }
+
+    /// Creates a frozenset from an array literal.
+    public init(arrayLiteral elements: PickleValue...) { self.init(elements) }
+
+    /// The number of elements.
+    public var count: Int { storage.count }
+
+    /// Whether the frozenset is empty.
+    public var isEmpty: Bool { storage.count == 0 }
+
+    /// The elements, in the order they were first given.
+    public var elements: [PickleValue] { storage.keys }
+
+    /// Whether the frozenset holds an element equal to `element`.
+    public func contains(_ element: PickleValue) -> Bool { storage.firstIndex(of: element) != nil }
+
+    /// Iterates over the elements.
+    public func makeIterator() -> IndexingIterator<[PickleValue]> { storage.keys.makeIterator() }
+}

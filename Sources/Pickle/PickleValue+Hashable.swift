@@ -1,0 +1,231 @@
+extension PickleValue: Hashable {
+    /// Python's `==` for the builtin types; see ``PickleValue`` for the rules.
+    public static func == (lhs: PickleValue, rhs: PickleValue) -> Bool {
+        var visited = Set<VisitedPair>()
+        return pythonEquals(lhs, rhs, visited: &visited)
+    }
+
+    /// Hashes the value consistently with Python's `==`.
+    public func hash(into hasher: inout Hasher) {
+        if let number = NumericKey(self) {
+            number.hash(into: &hasher)
+            return
+        }
+        switch self {
+        case .string(let string):
+            hasher.combine(1 as UInt8)
+            hashUTF8(string, into: &hasher)
+        case .surrogateString(let string):
+            hasher.combine(2 as UInt8)
+            hasher.combine(string.codePoints)
+        case .bytes(let bytes):
+            hasher.combine(3 as UInt8)
+            hasher.combine(bytes)
+        case .bytearray(let array):
+            hasher.combine(3 as UInt8)
+            hasher.combine(array.bytes)
+        case .tuple(let elements):
+            hasher.combine(4 as UInt8)
+            hasher.combine(elements)
+        case .frozenset(let set):
+            hasher.combine(5 as UInt8)
+            hashUnordered(set.elements, into: &hasher)
+        case .set(let set):
+            hasher.combine(5 as UInt8)
+            hashUnordered(set.elements, into: &hasher)
+        case .global(let global):
+            hasher.combine(6 as UInt8)
+            hasher.combine(global)
+        case .none:
+            hasher.combine(7 as UInt8)
+        // Mutable containers: only their kind and size, so hashing never recurses into cycles.
+        case .list(let list):
+            hasher.combine(8 as UInt8)
+            hasher.combine(list.count)
+        case .dict(let dict):
+            hasher.combine(9 as UInt8)
+            hasher.combine(dict.count)
+        case .object(let object):
+            hasher.combine(10 as UInt8)
+            hasher.combine(object.global)
+        case .bool, .int, .bigInt, .float, .complex:
+            // Handled by NumericKey above; a complex with an imaginary part lands here.
+            if case .complex(let real, let imaginary) = self {
+                hasher.combine(11 as UInt8)
+                hasher.combine(real)
+                hasher.combine(imaginary)
+            }
+        }
+    }
+}
+
+/// Hashes a string's UTF-8 bytes: Python compares `str` by code points, not by the canonical
+/// equivalence of Swift's `String.==`.
+@inline(__always)
+func hashUTF8(_ string: String, into hasher: inout Hasher) {
+    var string = string
+    string.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    hasher.combine(string.utf8.count)
+}
+
+private func hashUnordered(_ elements: [PickleValue], into hasher: inout Hasher) {
+    var combined = 0
+    for element in elements { combined ^= element.hashValue }
+    hasher.combine(elements.count)
+    hasher.combine(combined)
+}
+
+/// Two strings are the same Python `str` when their code points, hence their UTF-8, are equal.
+@inline(__always)
+func sameCodePoints(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+}
+
+/// A number normalised for Python's cross-type equality: `True == 1 == 1.0 == 1+0j`.
+private enum NumericKey: Hashable {
+    case integer(Int)
+    case big(BigInteger)
+    case float(Double)
+    case nan
+
+    init?(_ value: PickleValue) {
+        switch value {
+        case .bool(let flag): self = .integer(flag ? 1 : 0)
+        case .int(let integer): self = .integer(integer)
+        case .bigInt(let big): self = Int(exactly: big).map(NumericKey.integer) ?? .big(big)
+        case .float(let double): self = NumericKey(double)
+        case .complex(let real, let imaginary) where imaginary == 0: self = NumericKey(real)
+        default: return nil
+        }
+    }
+
+    init(_ double: Double) {
+        if double.isNaN {
+            self = .nan
+        } else if let integer = Int(exactly: double) {
+            self = .integer(integer)
+        } else if let big = BigInteger(exactly: double) {
+            self = .big(big)
+        } else {
+            self = .float(double)
+        }
+    }
+
+    static func == (lhs: NumericKey, rhs: NumericKey) -> Bool {
+        switch (lhs, rhs) {
+        case (.integer(let a), .integer(let b)): a == b
+        case (.big(let a), .big(let b)): a == b
+        case (.float(let a), .float(let b)): a == b
+        default: false  // NaN is never equal, not even to itself.
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch self {
+        case .integer(let value): hasher.combine(value)
+        case .big(let value): hasher.combine(value)
+        case .float(let value): hasher.combine(value)
+        case .nan: hasher.combine(0 as UInt8)
+        }
+    }
+}
+
+struct VisitedPair: Hashable {
+    let left: ObjectIdentifier
+    let right: ObjectIdentifier
+}
+
+private func pythonEquals(_ lhs: PickleValue, _ rhs: PickleValue, visited: inout Set<VisitedPair>) -> Bool {
+    switch (lhs, rhs) {
+    case (.string(let a), .string(let b)):
+        return sameCodePoints(a, b)
+    case (.none, .none):
+        return true
+    case (.int(let a), .int(let b)):
+        return a == b
+    case (.surrogateString(let a), .surrogateString(let b)):
+        return a == b
+    case (.bytes(let a), .bytes(let b)):
+        return a == b
+    case (.bytes(let a), .bytearray(let b)), (.bytearray(let b), .bytes(let a)):
+        return a == b.bytes
+    case (.bytearray(let a), .bytearray(let b)):
+        return a === b || a.bytes == b.bytes
+    case (.global(let a), .global(let b)):
+        return a == b
+    case (.tuple(let a), .tuple(let b)):
+        return sequencesEqual(a, b, visited: &visited)
+    case (.list(let a), .list(let b)):
+        if a === b { return true }
+        guard a.count == b.count else { return false }
+        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+            return true
+        }
+        return sequencesEqual(a.elements, b.elements, visited: &visited)
+    case (.dict(let a), .dict(let b)):
+        if a === b { return true }
+        guard a.count == b.count else { return false }
+        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+            return true
+        }
+        for (key, value) in a {
+            guard let other = b[key], pythonEquals(value, other, visited: &visited) else { return false }
+        }
+        return true
+    case (.set(let a), .set(let b)):
+        return a === b || setsEqual(a.elements, b.elements)
+    case (.set(let a), .frozenset(let b)), (.frozenset(let b), .set(let a)):
+        return setsEqual(a.elements, b.elements)
+    case (.frozenset(let a), .frozenset(let b)):
+        return setsEqual(a.elements, b.elements)
+    case (.object(let a), .object(let b)):
+        if a === b { return true }
+        guard a.construction == b.construction, a.arguments.count == b.arguments.count,
+            a.listItems.count == b.listItems.count, a.dictItems.count == b.dictItems.count
+        else { return false }
+        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+            return true
+        }
+        guard pythonEquals(a.callable, b.callable, visited: &visited),
+            sequencesEqual(a.arguments, b.arguments, visited: &visited),
+            sequencesEqual(a.listItems, b.listItems, visited: &visited)
+        else { return false }
+        switch (a.keywordArguments, b.keywordArguments) {
+        case (nil, nil): break
+        case (let x?, let y?): guard pythonEquals(.dict(x), .dict(y), visited: &visited) else { return false }
+        default: return false
+        }
+        switch (a.state, b.state) {
+        case (nil, nil): break
+        case (let x?, let y?): guard pythonEquals(x, y, visited: &visited) else { return false }
+        default: return false
+        }
+        for (x, y) in zip(a.dictItems, b.dictItems) {
+            guard pythonEquals(x.key, y.key, visited: &visited), pythonEquals(x.value, y.value, visited: &visited)
+            else { return false }
+        }
+        return true
+    default:
+        if let a = NumericKey(lhs), let b = NumericKey(rhs) { return a == b }
+        if case .complex(let ar, let ai) = lhs, case .complex(let br, let bi) = rhs { return ar == br && ai == bi }
+        return false
+    }
+}
+
+private func sequencesEqual(_ a: [PickleValue], _ b: [PickleValue], visited: inout Set<VisitedPair>) -> Bool {
+    guard a.count == b.count else { return false }
+    for (x, y) in zip(a, b) {
+        // Python compares elements with an identity shortcut first.
+        if let xi = x.referenceIdentity, xi == y.referenceIdentity { continue }
+        guard pythonEquals(x, y, visited: &visited) else { return false }
+    }
+    return true
+}
+
+private func setsEqual(_ a: [PickleValue], _ b: [PickleValue]) -> Bool {
+    guard a.count == b.count else { return false }
+    if a.count <= HashedKeys.linearSearchLimit {
+        return a.allSatisfy { element in b.contains(element) }
+    }
+    return Set(a) == Set(b)
+}
