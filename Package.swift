@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "swift-shelve",
     products: [
+        .library(name: "GDBM", targets: ["GDBM"]),
     ],
     targets: [
         // The system's libgdbm, through a shim header. Nothing but `static inline` accessors.
@@ -11,6 +12,9 @@ let package = Package(
             name: "CGDBM",
             providers: [.apt(["libgdbm-dev"]), .brew(["gdbm"])]
         ),
+
+        // The Swift owner of one GDBM file: fetch, store, delete, keys, sync, reorganize, recover.
+        .target(name: "GDBM", dependencies: ["CGDBM"]),
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
