@@ -5,6 +5,7 @@ let package = Package(
     name: "swift-shelve",
     products: [
         .library(name: "Pickle", targets: ["Pickle"]),
+        .library(name: "GDBM", targets: ["GDBM"]),
     ],
     targets: [
         // The system's libgdbm, through a shim header. Nothing but `static inline` accessors.
@@ -12,12 +13,14 @@ let package = Package(
             name: "CGDBM",
             providers: [.apt(["libgdbm-dev"]), .brew(["gdbm"])]
         ),
-
+        // The Swift owner of one GDBM file: fetch, store, delete, keys, sync, reorganize, recover.
+        .target(name: "GDBM", dependencies: ["CGDBM"]),
         // Python's pickle format in pure Swift; never imports GDBM.
         .target(name: "Pickle"),
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
