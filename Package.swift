@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Pickle", targets: ["Pickle"]),
         .library(name: "GDBM", targets: ["GDBM"]),
+        .library(name: "Shelve", targets: ["Shelve"]),
     ],
     targets: [
         // The system's libgdbm, through a shim header. Nothing but `static inline` accessors.
@@ -17,10 +18,13 @@ let package = Package(
         .target(name: "GDBM", dependencies: ["CGDBM"]),
         // Python's pickle format in pure Swift; never imports GDBM.
         .target(name: "Pickle"),
+        // Shelf: a persistent dictionary of pickled values in a GDBM file, interchangeable with Python's shelve.
+        .target(name: "Shelve", dependencies: ["GDBM", "Pickle"]),
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
+        .testTarget(name: "ShelveTests", dependencies: ["Shelve", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

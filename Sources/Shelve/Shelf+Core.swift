@@ -1,0 +1,104 @@
+import GDBM
+import Pickle
+
+// The operations every public reading and writing member goes through, by key bytes.
+
+extension Shelf {
+    /// The open file, or `.closed` for `operation`.
+    internal func openFile(_ operation: @autoclosure () -> ShelfOperation) throws(ShelfError) -> GDBMFile {
+        guard let file else { throw .closed(operation(), path: path) }
+        return file
+    }
+
+    /// The open file if the shelf may be changed, or `.closed`/`.readOnly` for `operation`.
+    internal func writableFile(_ operation: @autoclosure () -> ShelfOperation) throws(ShelfError) -> GDBMFile {
+        guard let file else { throw .closed(operation(), path: path) }
+        guard mode.isWritable else { throw .readOnly(operation(), path: path) }
+        return file
+    }
+
+    /// The value under `rawKey`: from the cache with writeback, else unpickled straight from GDBM's buffer
+    /// (and cached with writeback); `nil` if absent.
+    internal func loadValue(rawKey: [UInt8]) throws(ShelfError) -> PickleValue? {
+        let file = try openFile(.read(rawKey))
+        if isWriteback, let cached = cache[rawKey] { return cached }
+        let loaded: PickleValue?
+        do {
+            loaded = try file.withValue(forKey: rawKey) { bytes in try codec.decode(bytes) }
+        } catch let error as GDBMError {
+            throw ShelfError(error, .read(rawKey), path: path)
+        } catch {
+            throw .decodingFailed(.read(rawKey), path: path, underlying: error)
+        }
+        if isWriteback, let loaded { cache[rawKey] = loaded }
+        return loaded
+    }
+
+    /// Pickles `value` and stores it under `rawKey` at once; with writeback, caches it once stored. A failure
+    /// changes nothing, in the file or in the cache.
+    internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {
+        let file = try writableFile(.store(rawKey))
+        do {
+            try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: rawKey) }
+        } catch {
+            switch error {
+            case .encoding(let error):
+                throw .encodingFailed(.store(rawKey), path: path, protocolVersion: protocolVersion, underlying: error)
+            case .storage(let error):
+                throw ShelfError(error, .store(rawKey), path: path)
+            }
+        }
+        if isWriteback { cache[rawKey] = value }
+    }
+
+    /// Deletes the record under `rawKey` without unpickling it, and drops it from the cache. Returns `false`
+    /// if there was no such record, or throws `.keyNotFound` when `missingIsError`.
+    @discardableResult
+    internal func deleteRecord(rawKey: [UInt8], missingIsError: Bool) throws(ShelfError) -> Bool {
+        let file = try writableFile(.delete(rawKey))
+        do {
+            try file.delete(rawKey)
+        } catch where error.code == .itemNotFound {
+            if missingIsError { throw ShelfError(error, .delete(rawKey), path: path) }
+            return false
+        } catch {
+            throw ShelfError(error, .delete(rawKey), path: path)
+        }
+        cache.removeValue(forKey: rawKey)
+        return true
+    }
+
+    /// Unpickles the value under `rawKey`, then deletes the record; `nil` if absent. Nothing is deleted if the
+    /// value cannot be unpickled.
+    internal func removeRecord(rawKey: [UInt8]) throws(ShelfError) -> PickleValue? {
+        _ = try writableFile(.delete(rawKey))
+        guard let value = try loadValue(rawKey: rawKey) else { return nil }
+        try deleteRecord(rawKey: rawKey, missingIsError: false)
+        return value
+    }
+
+    /// Whether the file has a record under `rawKey`. Like Python's shelf, asks the file, not the cache.
+    internal func containsRecord(rawKey: [UInt8]) throws(ShelfError) -> Bool {
+        let file = try openFile(.contains(rawKey))
+        do {
+            return try file.contains(rawKey)
+        } catch {
+            throw ShelfError(error, .contains(rawKey), path: path)
+        }
+    }
+
+    /// Every key's bytes, in GDBM's hash order.
+    internal func allRawKeys(_ operation: ShelfOperation) throws(ShelfError) -> [[UInt8]] {
+        let file = try openFile(operation)
+        do {
+            return try file.keys()
+        } catch {
+            throw ShelfError(error, operation, path: path)
+        }
+    }
+
+    /// Records a failure of a subscript for the next `sync()` or `close()`.
+    internal func record(_ error: ShelfError) {
+        recorded.append(error)
+    }
+}
