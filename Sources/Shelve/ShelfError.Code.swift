@@ -119,4 +119,27 @@ extension ShelfError.Code {
     public static func ~= (pattern: ShelfError.Code, error: any Error) -> Bool {
         (error as? ShelfError)?.code == pattern
     }
+
+    /// Matches a `ShelfError` against a code in a `catch` or `switch` pattern.
+    ///
+    /// The methods of ``Shelf`` throw `ShelfError` (typed throws), so a `catch` clause after them sees a
+    /// `ShelfError`, and this overload matches it:
+    ///
+    /// ```swift
+    /// do {
+    ///     try shelf.delete("apples")
+    /// } catch ShelfError.Code.keyNotFound {
+    ///     // there were no apples
+    /// } catch {
+    ///     print(error.message)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - pattern: The code to look for.
+    ///   - error: The error thrown.
+    /// - Returns: `true` if the error's ``ShelfError/code`` is `pattern`.
+    public static func ~= (pattern: ShelfError.Code, error: ShelfError) -> Bool {
+        error.code == pattern
+    }
 }
