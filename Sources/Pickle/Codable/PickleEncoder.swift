@@ -68,6 +68,22 @@ public struct PickleEncoder: Sendable {
     /// Creates an encoder with the default options.
     public init() {}
 
+    /// Encodes `value` as a pickle of ``protocolVersion``.
+    ///
+    /// ```swift
+    /// let bytes = try PickleEncoder().encode(["answer": 42])
+    /// ```
+    ///
+    /// - Parameter value: The value to encode.
+    /// - Returns: The pickle's bytes, ending with `STOP`.
+    /// - Throws: `EncodingError.invalidValue` when a value has no Python form (a `Date` beyond the
+    ///   years 1 to 9999), with the coding path in its message; ``PickleError`` with code
+    ///   ``PickleError/Code/unsupportedProtocol`` when ``protocolVersion`` is not 0 to 5.
+    public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let tree = try encodeValue(value)
+        return try Pickler.dumps(tree, protocol: protocolVersion)
+    }
+
     /// Encodes `value` as a ``PickleValue`` tree, without writing a pickle.
     ///
     /// ```swift
