@@ -24,6 +24,7 @@ let package = Package(
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ShelveTests", dependencies: ["Shelve", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

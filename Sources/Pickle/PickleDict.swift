@@ -176,3 +176,25 @@ public struct PickleFrozenSet: Sequence, ExpressibleByArrayLiteral {
     /// Iterates over the elements.
     public func makeIterator() -> IndexingIterator<[PickleValue]> { storage.keys.makeIterator() }
 }
+
+// MARK: - Positional access, for the Codable decoder
+
+extension PickleDict {
+    /// The position of `key`, or `nil`.
+    func position(of key: PickleValue) -> Int? { storage.firstIndex(of: key) }
+
+    /// The key at `position`, which must be valid.
+    func key(at position: Int) -> PickleValue { storage.keys[position] }
+
+    /// The value at `position`, which must be valid.
+    func value(at position: Int) -> PickleValue { storedValues[position] }
+
+    /// The position of the `str` key equal to `key`, trying `hint` first: a decoder that reads the
+    /// fields in the order they were written finds each one there without hashing.
+    func position(ofString key: String, hint: Int) -> Int? {
+        if hint < storedValues.count, case .string(let candidate) = storage.keys[hint], sameCodePoints(candidate, key) {
+            return hint
+        }
+        return storage.firstIndex(of: .string(key))
+    }
+}

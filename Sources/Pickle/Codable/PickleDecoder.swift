@@ -1,0 +1,56 @@
+/// Decodes `Decodable` Swift values from Python pickles, or from ``PickleValue`` trees.
+///
+/// `PickleDecoder` is to pickles what `JSONDecoder` is to JSON. It reads what ``PickleEncoder``
+/// writes, and what Python programs write: a struct decodes from a `dict` with `str` keys or from
+/// an instance of any class (its attributes), a `Date` from a `datetime.datetime`, and so on; see
+/// ``PickleEncoder`` for the mapping.
+///
+/// ```swift
+/// struct User: Codable {
+///     var name: String
+///     var age: Int
+/// }
+/// // Python: pickle.dumps({'name': 'Ada', 'age': 36})
+/// let user = try PickleDecoder().decode(User.self, from: bytes)
+/// ```
+///
+/// ## What is accepted
+/// - Numbers follow Python's numeric tower: a `bool` is accepted where an integer is expected
+///   (Python's `bool` is a subclass of `int`), and an `int` where a `Double` or `Float` is expected
+///   (Python code often stores `1` for `1.0`). An integer that does not fit the Swift type is an
+///   error, never a wrap; so is a `float` for an integer, or an `int` for a `Bool`.
+/// - A `str` holding a lone surrogate cannot be a Swift `String`: an error.
+/// - Arrays decode from a `list`, `tuple`, `set` or `frozenset`; `Set` likewise; `Dictionary` and
+///   keyed types from a `dict`, an `OrderedDict`, a `defaultdict`, or the attributes of an instance.
+/// - `Data` and `[UInt8]` decode from `bytes` or `bytearray`.
+/// - A missing key or `None` decodes as `nil` for an optional.
+/// - Whatever CPython wrote at protocols 0 to 5, from Python 2 or 3: a set pickled as
+///   `builtins.set([...])`, bytes as `_codecs.encode(...)`, an instance made by
+///   `copyreg._reconstructor`.
+///
+/// Errors are `DecodingError`s whose message gives the Python types and the coding path the way
+/// Python code would reach the value: `expected str at users[3].name, found int`.
+public struct PickleDecoder: Sendable {
+    /// Values for the `userInfo` of the `Decoder` that your types' `init(from:)` receives.
+    public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
+
+    /// Creates a decoder with the default options.
+    public init() {}
+
+    /// Decodes a `T` from a ``PickleValue`` tree.
+    ///
+    /// ```swift
+    /// let point = try PickleDecoder().decode([String: Int].self, from: ["x": 1, "y": 2])
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - type: The type to decode.
+    ///   - value: The Python object to read.
+    /// - Returns: The decoded value.
+    /// - Throws: `DecodingError` when the object does not have the form `T` expects, with the Python
+    ///   types and the coding path in its message.
+    public func decode<T: Decodable>(_ type: T.Type, from value: PickleValue) throws -> T {
+        let decoder = _PickleDecoder(userInfo: userInfo, value: value, path: .root)
+        return try decoder.unwrap(type, from: value, at: .root)
+    }
+}

@@ -1,0 +1,95 @@
+/// The `Decoder` that `PickleDecoder` hands to `init(from:)`: it reads a ``PickleValue``.
+///
+/// One decoder serves a whole decode: entering a nested value saves the current value and path,
+/// and restores them after, so no decoder is allocated per value. A keyed container looks fields
+/// up in the ``PickleDict`` itself, without building a Swift dictionary.
+final class _PickleDecoder: Decoder {
+    let userInfo: [CodingUserInfoKey: Any]
+    var value: PickleValue
+    var path: PickleCodingPath
+
+    init(userInfo: [CodingUserInfoKey: Any], value: PickleValue, path: PickleCodingPath) {
+        self.userInfo = userInfo
+        self.value = value
+        self.path = path
+    }
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(try keyedContainer(Key.self, for: value, at: path))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try unkeyedContainer(for: value, at: path)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func keyedContainer<Key: CodingKey>(
+        _ type: Key.Type, for value: PickleValue, at path: PickleCodingPath
+    ) throws -> PickleKeyedDecodingContainer<Key> {
+        guard let dict = PickleInstance.mapping(value) else {
+            throw PickleCodingErrors.mismatch([String: Any].self, expected: "dict", found: value, at: path)
+        }
+        return PickleKeyedDecodingContainer(decoder: self, dict: dict, path: path)
+    }
+
+    func unkeyedContainer(for value: PickleValue, at path: PickleCodingPath) throws -> PickleUnkeyedDecodingContainer {
+        guard let elements = PickleInstance.sequence(value) else {
+            throw PickleCodingErrors.mismatch([Any].self, expected: "list", found: value, at: path)
+        }
+        return PickleUnkeyedDecodingContainer(decoder: self, elements: elements, path: path)
+    }
+
+    /// Decodes a `T` from `value`, found at `path`.
+    ///
+    /// Types with a Python form of their own are read from it; a ``PythonClass`` is read from the
+    /// state of an instance of its class (or a plain dict); anything else goes through its
+    /// `init(from:)`.
+    func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        if let native = T.self as? any PickleNativeDecodable.Type {
+            guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
+                throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
+            }
+            return result
+        }
+        var value = value
+        if let cls = T.self as? any PythonClass.Type {
+            value = try PythonClassForm.state(of: value, expecting: cls.pythonClass, type: T.self, at: path)
+        }
+        let (savedValue, savedPath) = (self.value, self.path)
+        self.value = value
+        self.path = path
+        defer {
+            self.value = savedValue
+            self.path = savedPath
+        }
+        return try T(from: self)
+    }
+}
+
+// MARK: - Single value container
+
+extension _PickleDecoder: SingleValueDecodingContainer {
+    func decodeNil() -> Bool { value.isNone }
+    func decode(_ type: Bool.Type) throws -> Bool { try PickleUnboxing.bool(value, at: path) }
+    func decode(_ type: String.Type) throws -> String { try PickleUnboxing.string(value, at: path) }
+    func decode(_ type: Double.Type) throws -> Double { try PickleUnboxing.double(value, at: path) }
+    func decode(_ type: Float.Type) throws -> Float { try PickleUnboxing.float(value, at: path) }
+    func decode(_ type: Int.Type) throws -> Int { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try PickleUnboxing.integer(value, as: type, at: path) }
+    @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+    func decode(_ type: Int128.Type) throws -> Int128 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try PickleUnboxing.integer(value, as: type, at: path) }
+    @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+    func decode(_ type: UInt128.Type) throws -> UInt128 { try PickleUnboxing.integer(value, as: type, at: path) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try unwrap(type, from: value, at: path) }
+}

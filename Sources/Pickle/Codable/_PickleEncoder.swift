@@ -1,0 +1,174 @@
+/// What every encoder of one top-level encode shares: the options, and objects written once and
+/// referenced from many places, as CPython's memo would share them.
+final class PickleEncodingContext {
+    let protocolVersion: Int
+    let dateEncodingStrategy: PickleEncoder.DateEncodingStrategy
+    let userInfo: [CodingUserInfoKey: Any]
+    /// `datetime.timezone.utc`, one object for the whole encode, so that the pickle holds it once.
+    private var utcTimeZone: PickleValue?
+
+    init(
+        protocolVersion: Int, dateEncodingStrategy: PickleEncoder.DateEncodingStrategy,
+        userInfo: [CodingUserInfoKey: any Sendable]
+    ) {
+        self.protocolVersion = protocolVersion
+        self.dateEncodingStrategy = dateEncodingStrategy
+        self.userInfo = userInfo
+    }
+
+    /// The shared `datetime.timezone.utc` object.
+    var utc: PickleValue {
+        if let utcTimeZone { return utcTimeZone }
+        let value = PythonTimeZone.utc.pickleValue
+        utcTimeZone = value
+        return value
+    }
+}
+
+/// Where the value of a `superEncoder()` goes: a slot of the container that made it.
+enum PickleEncodingSink {
+    case dict(PickleDict, key: PickleValue)
+    case list(PickleList, index: Int)
+
+    func store(_ value: PickleValue) {
+        switch self {
+        case .dict(let dict, let key): dict.updateValue(value, forKey: key)
+        case .list(let list, let index): list[index] = value
+        }
+    }
+}
+
+/// The `Encoder` that `PickleEncoder` hands to `encode(to:)`: it builds a ``PickleValue``.
+///
+/// A keyed container writes straight into a ``PickleDict`` and an unkeyed one into a
+/// ``PickleList``, so no intermediate tree is built. Encoding a nested value borrows a child
+/// encoder, which is kept for reuse when no container of it escaped.
+final class _PickleEncoder: Encoder {
+    enum Storage {
+        case empty
+        case value(PickleValue)
+        case dict(PickleDict)
+        case list(PickleList)
+    }
+
+    let context: PickleEncodingContext
+    var path: PickleCodingPath
+    var storage: Storage = .empty
+    var sink: PickleEncodingSink?
+    private var spare: _PickleEncoder?
+
+    init(context: PickleEncodingContext, path: PickleCodingPath, sink: PickleEncodingSink? = nil) {
+        self.context = context
+        self.path = path
+        self.sink = sink
+    }
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    var userInfo: [CodingUserInfoKey: Any] { context.userInfo }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let dict: PickleDict
+        if case .dict(let existing) = storage {
+            dict = existing
+        } else {
+            dict = PickleDict()
+            store(.dict(dict))
+        }
+        return KeyedEncodingContainer(PickleKeyedEncodingContainer(encoder: self, dict: dict, path: path))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        let list: PickleList
+        if case .list(let existing) = storage {
+            list = existing
+        } else {
+            list = PickleList()
+            store(.list(list))
+        }
+        return PickleUnkeyedEncodingContainer(encoder: self, list: list, path: path)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { self }
+
+    /// Records the value encoded here, and hands it to the sink of a `superEncoder()`.
+    func store(_ value: PickleValue) {
+        switch value {
+        case .dict(let dict): storage = .dict(dict)
+        case .list(let list): storage = .list(list)
+        default: storage = .value(value)
+        }
+        sink?.store(value)
+    }
+
+    /// The value encoded here, or `nil` when nothing was; resets the encoder.
+    func takeValue() -> PickleValue? {
+        defer { storage = .empty }
+        switch storage {
+        case .empty: return nil
+        case .value(let value): return value
+        case .dict(let dict): return .dict(dict)
+        case .list(let list): return .list(list)
+        }
+    }
+
+    /// Encodes `value`, found at `path`, to a Python object.
+    ///
+    /// Types with a Python form of their own (`Date`, `Data`, `[UInt8]`, `Set`, `Dictionary`,
+    /// ``PythonDate``…) are written in that form; a ``PythonClass`` becomes an instance of its class;
+    /// anything else goes through its `encode(to:)`.
+    func wrap<T: Encodable>(_ value: T, at path: PickleCodingPath) throws -> PickleValue {
+        if let native = value as? any PickleNativeEncodable {
+            return try native.pickleValue(in: self, at: path)
+        }
+        var encoder: _PickleEncoder
+        if let spare {
+            self.spare = nil
+            encoder = spare
+            encoder.path = path
+        } else {
+            encoder = _PickleEncoder(context: context, path: path)
+        }
+        try value.encode(to: encoder)
+        // A value that encoded nothing is an empty dict, as in JSONEncoder.
+        let result = encoder.takeValue() ?? .dict(PickleDict())
+        if isKnownUniquelyReferenced(&encoder) { spare = encoder }
+        if let instance = value as? any PythonClass {
+            return PythonClassForm.instance(of: type(of: instance).pythonClass, state: result)
+        }
+        return result
+    }
+}
+
+// MARK: - Single value container
+
+extension _PickleEncoder: SingleValueEncodingContainer {
+    func encodeNil() throws { store(.none) }
+    func encode(_ value: Bool) throws { store(.bool(value)) }
+    func encode(_ value: String) throws { store(.string(value)) }
+    func encode(_ value: Double) throws { store(.float(value)) }
+    func encode(_ value: Float) throws { store(.float(Double(value))) }
+    func encode(_ value: Int) throws { store(.int(value)) }
+    func encode(_ value: Int8) throws { store(.int(Int(value))) }
+    func encode(_ value: Int16) throws { store(.int(Int(value))) }
+    func encode(_ value: Int32) throws { store(.int(Int(value))) }
+    func encode(_ value: Int64) throws { store(.integer(exactly: value)) }
+    @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+    func encode(_ value: Int128) throws { store(.integer(exactly: value)) }
+    func encode(_ value: UInt) throws { store(.integer(exactly: value)) }
+    func encode(_ value: UInt8) throws { store(.int(Int(value))) }
+    func encode(_ value: UInt16) throws { store(.int(Int(value))) }
+    func encode(_ value: UInt32) throws { store(.integer(exactly: value)) }
+    func encode(_ value: UInt64) throws { store(.integer(exactly: value)) }
+    @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+    func encode(_ value: UInt128) throws { store(.integer(exactly: value)) }
+    func encode<T: Encodable>(_ value: T) throws { store(try wrap(value, at: path)) }
+}
+
+extension PickleValue {
+    /// The Python `int` equal to `value`.
+    static func integer(exactly value: some BinaryInteger) -> PickleValue {
+        if let small = Int(exactly: value) { return .int(small) }
+        return .bigInt(BigInteger(exactly: value))
+    }
+}

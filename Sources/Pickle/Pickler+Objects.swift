@@ -1,0 +1,300 @@
+// Globals and instances, written as CPython's `save_global` and `save_reduce` write them.
+
+/// Globals the pickler names itself, for the reductions CPython uses where a protocol lacks an opcode.
+enum PicklerGlobals {
+    static let bytes = PickleGlobal(module: "builtins", name: "bytes")
+    static let bytearray = PickleGlobal(module: "builtins", name: "bytearray")
+    static let codecsEncode = PickleGlobal(module: "_codecs", name: "encode")
+    static let complex = PickleGlobal(module: "builtins", name: "complex")
+    static let set = PickleGlobal(module: "builtins", name: "set")
+    static let frozenset = PickleGlobal(module: "builtins", name: "frozenset")
+    static let getattr = PickleGlobal(module: "builtins", name: "getattr")
+    static let object = PickleGlobal(module: "builtins", name: "object")
+    static let reconstructor = PickleGlobal(module: "copyreg", name: "_reconstructor")
+    static let newObject = PickleGlobal(module: "copyreg", name: "__newobj__")
+    static let newObjectWithKeywords = PickleGlobal(module: "copyreg", name: "__newobj_ex__")
+    static let partial = PickleGlobal(module: "functools", name: "partial")
+}
+
+extension Pickler {
+    // MARK: globals
+
+    func saveGlobal(_ global: PickleGlobal) throws(PickleError) {
+        let key = GlobalKey(global)
+        if let index = memo.globals[key] {
+            try writeGet(index)
+            return
+        }
+        try checkName(global)
+        let dot = global.name.utf8.lastIndex(of: UInt8(ascii: "."))
+        if proto >= 4 {
+            try save(.string(global.module))
+            try save(.string(global.name))
+            write(.stackGlobal)
+        } else if let dot {
+            // A nested name below protocol 4: getattr(parent, "last"), as CPython writes it.
+            let parent = PickleGlobal(module: global.module, name: String(global.name[..<dot]))
+            let last = String(global.name[global.name.utf8.index(after: dot)...])
+            try save(.global(PicklerGlobals.getattr))
+            try saveFreshTuple(count: 2, asValue: { .tuple([.global(parent), .string(last)]) }) {
+                position throws(PickleError) in
+                if position == 0 {
+                    try save(.global(parent))
+                } else {
+                    try saveFreshString(last)
+                }
+            }
+            write(.reduce)
+        } else {
+            try writeNameLines(.global, global)
+        }
+        let index = memo.allocate()
+        memo.globals[key] = index
+        try writePut(index)
+    }
+
+    /// Refuses names no Python global has, which would also break the line-based opcodes.
+    private func checkName(_ global: PickleGlobal) throws(PickleError) {
+        let newline = UInt8(ascii: "\n")
+        guard !global.module.isEmpty, !global.module.utf8.contains(newline),
+            !global.name.utf8.contains(newline),
+            !global.name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+                .contains(where: \.isEmpty)
+        else {
+            throw PickleError(.unpicklable, "\(global.fullName) is not a valid global name")
+        }
+    }
+
+    /// `GLOBAL` or `INST` with the module and the name on a line each: ASCII, with the Python 2 names
+    /// when fixing imports, below protocol 3; UTF-8 at protocol 3.
+    private func writeNameLines(_ opcode: Opcode, _ global: PickleGlobal) throws(PickleError) {
+        var module = global.module
+        var name = global.name
+        if fixImports {
+            if let renamed = PythonTwoNames.renamedGlobals[module + "\n" + name] {
+                (module, name) = renamed
+            } else if let renamed = PythonTwoNames.renamedModules[module] {
+                module = renamed
+            }
+        }
+        if proto < 3, !(module.utf8.allSatisfy { $0 < 0x80 } && name.utf8.allSatisfy { $0 < 0x80 }) {
+            throw PickleError(
+                .unpicklable,
+                "can't pickle global identifier \(global.fullName) using pickle protocol \(proto)")
+        }
+        write(opcode)
+        output.append(contentsOf: module.utf8)
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: name.utf8)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    // MARK: instances
+
+    func saveObject(_ object: PickleObject) throws(PickleError) {
+        if try writeGetIfMemoized(object) { return }
+        try enterNesting()
+        defer { depth -= 1 }
+        switch object.construction {
+        case .reduce:
+            try writeReduction(object)
+        case .newObject:
+            try writeNewObject(object)
+        case .newObjectWithKeywords:
+            try writeNewObject(
+                class: object.callable, arguments: object.arguments,
+                keywordArguments: object.keywordArguments ?? PickleDict())
+        case .instantiate:
+            try writeInstantiation(object)
+        }
+        guard try finishConstruction(of: object) else { return }
+        if !object.listItems.isEmpty { try writeObjectListItems(object.listItems) }
+        if !object.dictItems.isEmpty { try writeObjectDictItems(object.dictItems) }
+        if let state = object.state {
+            try save(state)
+            write(.build)
+        }
+    }
+
+    /// After the opcodes that build `object`: if writing its arguments memoized it (a recursive
+    /// reduction), drop the new one and fetch the memoized one, as CPython does, and return `false`;
+    /// else memoize it and return `true`.
+    func finishConstruction(of object: AnyObject) throws(PickleError) -> Bool {
+        if let index = memo.references[ObjectIdentifier(object)] {
+            write(.pop)
+            try writeGet(index)
+            return false
+        }
+        try memoize(reference: object)
+        return true
+    }
+
+    private func saveArguments(_ arguments: [PickleValue]) throws(PickleError) {
+        try saveFreshTuple(count: arguments.count, asValue: { .tuple(arguments) }) { position throws(PickleError) in
+            try save(arguments[position])
+        }
+    }
+
+    /// `callable(*arguments)` with `REDUCE`; at protocol 2 and later a callable named `__newobj__` or
+    /// `__newobj_ex__` becomes `NEWOBJ` or `NEWOBJ_EX`, as CPython's `save_reduce` does.
+    private func writeReduction(_ object: PickleObject) throws(PickleError) {
+        let arguments = object.arguments
+        if proto >= 2, case .global(let function) = object.callable, let cls = arguments.first {
+            let name = function.name.split(separator: ".").last.map(String.init) ?? function.name
+            if name == "__newobj__" {
+                try save(cls)
+                try saveArguments(Array(arguments.dropFirst()))
+                write(.newobj)
+                return
+            }
+            if name == "__newobj_ex__", arguments.count == 3, case .tuple(let positional) = arguments[1],
+                case .dict(let keywords) = arguments[2]
+            {
+                try writeNewObject(class: cls, arguments: positional, keywordArguments: keywords)
+                return
+            }
+        }
+        try save(object.callable)
+        try saveArguments(arguments)
+        write(.reduce)
+    }
+
+    /// `cls.__new__(cls, *args)`: `NEWOBJ` at protocol 2 and later; below, what CPython's default
+    /// `__reduce_ex__` writes for an instance of a class derived from `object`,
+    /// `copyreg._reconstructor(cls, object, None)`, or `copyreg.__newobj__(cls, *args)` when there are
+    /// arguments or items, which `_reconstructor` cannot carry.
+    private func writeNewObject(_ object: PickleObject) throws(PickleError) {
+        if proto >= 2 {
+            try save(object.callable)
+            try saveArguments(object.arguments)
+            write(.newobj)
+        } else if object.arguments.isEmpty, object.listItems.isEmpty, object.dictItems.isEmpty {
+            let cls = object.callable
+            try save(.global(PicklerGlobals.reconstructor))
+            try saveFreshTuple(count: 3, asValue: { .tuple([cls, .global(PicklerGlobals.object), .none]) }) {
+                position throws(PickleError) in
+                switch position {
+                case 0: try save(cls)
+                case 1: try save(.global(PicklerGlobals.object))
+                default: try save(.none)
+                }
+            }
+            write(.reduce)
+        } else {
+            try save(.global(PicklerGlobals.newObject))
+            try saveArguments([object.callable] + object.arguments)
+            write(.reduce)
+        }
+    }
+
+    /// `cls.__new__(cls, *args, **kwargs)`: `NEWOBJ_EX` at protocol 4 and later; at 2 and 3,
+    /// `functools.partial(cls.__new__, cls, *args, **kwargs)()` as CPython writes it; at 0 and 1,
+    /// `copyreg.__newobj_ex__(cls, args, kwargs)`.
+    private func writeNewObject(
+        class cls: PickleValue, arguments: [PickleValue], keywordArguments: PickleDict
+    ) throws(PickleError) {
+        if proto >= 4 {
+            try save(cls)
+            try saveArguments(arguments)
+            try save(.dict(keywordArguments))
+            write(.newobjEx)
+            return
+        }
+        if proto < 2 {
+            try save(.global(PicklerGlobals.newObjectWithKeywords))
+            try saveFreshTuple(
+                count: 3, asValue: { .tuple([cls, .tuple(arguments), .dict(keywordArguments)]) }
+            ) { position throws(PickleError) in
+                switch position {
+                case 0: try save(cls)
+                case 1: try saveArguments(arguments)
+                default: try save(.dict(keywordArguments))
+                }
+            }
+            write(.reduce)
+            return
+        }
+        // The partial object: functools.partial(cls.__new__), then its state
+        // (func, (cls, *args), kwargs or None, None) with BUILD.
+        let newMethod = PickleValue.object(
+            PickleObject(construction: .reduce, callable: .global(PicklerGlobals.getattr), arguments: [cls, "__new__"]))
+        let partialArguments = [cls] + arguments
+        let keywords: PickleValue = keywordArguments.isEmpty ? .none : .dict(keywordArguments)
+        let partialState: [PickleValue] = [newMethod, .tuple(partialArguments), keywords, .none]
+        let partial = PickleValue.object(
+            PickleObject(
+                construction: .reduce, callable: .global(PicklerGlobals.partial), arguments: [newMethod],
+                state: .tuple(partialState)))
+        if try !beginSynthetic({ partial }) {
+            try save(.global(PicklerGlobals.partial))
+            try saveFreshTuple(count: 1, asValue: { .tuple([newMethod]) }) { _ throws(PickleError) in
+                try saveNewMethod(of: cls, asValue: newMethod)
+            }
+            write(.reduce)
+            try memoizeAnonymous()
+            try saveFreshTuple(count: 4, asValue: { .tuple(partialState) }) { position throws(PickleError) in
+                switch position {
+                case 0:
+                    try saveNewMethod(of: cls, asValue: newMethod)
+                case 1:
+                    try saveArguments(partialArguments)
+                case 2:
+                    if keywordArguments.isEmpty {
+                        try save(.none)
+                    } else {
+                        try saveFreshDict(keywordArguments)
+                    }
+                default:
+                    try save(.none)
+                }
+            }
+            write(.build)
+        }
+        try saveArguments([])
+        write(.reduce)
+    }
+
+    /// `cls.__new__`, written as `getattr(cls, "__new__")` and memoized by class.
+    private func saveNewMethod(of cls: PickleValue, asValue value: PickleValue) throws(PickleError) {
+        if try beginSynthetic({ value }) { return }
+        if let token = identityToken(cls), let index = memo.newMethods[token] {
+            try writeGet(index)
+            return
+        }
+        try save(.global(PicklerGlobals.getattr))
+        try saveFreshTuple(count: 2, asValue: { .tuple([cls, "__new__"]) }) { position throws(PickleError) in
+            if position == 0 {
+                try save(cls)
+            } else {
+                try saveFreshString("__new__")
+            }
+        }
+        write(.reduce)
+        let index = memo.allocate()
+        if let token = identityToken(cls) { memo.newMethods[token] = index }
+        try writePut(index)
+    }
+
+    /// An old-style instance, as Python 2 wrote it: `MARK args… INST module name` at protocol 0,
+    /// `MARK cls args… OBJ` later. A callable that `INST` cannot name (not a global, or a nested
+    /// name) is written with `REDUCE` instead at protocol 0.
+    private func writeInstantiation(_ object: PickleObject) throws(PickleError) {
+        if proto >= 1 {
+            write(.mark)
+            try save(object.callable)
+            for argument in object.arguments { try save(argument) }
+            write(.obj)
+            return
+        }
+        guard case .global(let cls) = object.callable, !cls.name.utf8.contains(UInt8(ascii: ".")) else {
+            try save(object.callable)
+            try saveArguments(object.arguments)
+            write(.reduce)
+            return
+        }
+        try checkName(cls)
+        write(.mark)
+        for argument in object.arguments { try save(argument) }
+        try writeNameLines(.inst, cls)
+    }
+}
