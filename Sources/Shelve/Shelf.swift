@@ -79,8 +79,28 @@ public final class Shelf {
     /// Failures of subscripts, waiting for the next `sync()` or `close()`.
     internal var recorded: [ShelfError] = []
 
-    /// The pickler and unpickler, with the reusable output buffer.
-    internal var codec: ShelfCodec
+    /// The pickler and unpickler.
+    internal let codec: ShelfCodec
+
+    /// The encoder that turns `Encodable` values into ``PickleValue``s, for
+    /// ``setValue(_:forKey:)-(Encodable,_)`` and ``TypedShelf``.
+    ///
+    /// Change its options, like the date strategy or `userInfo`, before writing:
+    ///
+    /// ```swift
+    /// shelf.encoder.dateEncodingStrategy = .secondsSince1970
+    /// ```
+    ///
+    /// Its `protocolVersion` is ignored: values are always encoded for the shelf's ``protocolVersion``.
+    public var encoder = PickleEncoder()
+
+    /// The decoder that turns stored ``PickleValue``s into `Decodable` values, for ``value(_:forKey:)`` and
+    /// ``TypedShelf``.
+    ///
+    /// ```swift
+    /// shelf.decoder.userInfo[schemaVersionKey] = 2
+    /// ```
+    public var decoder = PickleDecoder()
 
     /// The protocol a shelf writes when none is given: 5, which every Python from 3.8 reads.
     ///
@@ -144,6 +164,11 @@ public final class Shelf {
         if let lockTimeout, lockTimeout < .zero {
             throw .invalidArgument("the lock timeout \(lockTimeout) is negative", .open(mode), path: path)
         }
+        do {
+            self.codec = try ShelfCodec(protocolVersion: protocolVersion)
+        } catch {
+            throw .invalidArgument("\(error)", .open(mode), path: path)
+        }
         self.file = try Self.openFile(
             path: path, mode: mode, permissions: permissions, lockTimeout: lockTimeout,
             onLockConflict: onLockConflict
@@ -152,7 +177,6 @@ public final class Shelf {
         self.mode = mode
         self.protocolVersion = protocolVersion
         self.isWriteback = writeback
-        self.codec = ShelfCodec(protocolVersion: protocolVersion)
     }
 
     /// Opens the GDBM file, retrying lock conflicts with a doubling pause until `lockTimeout` has passed.

@@ -11,19 +11,35 @@ internal struct ShelfCodec {
         case storage(GDBMError)
     }
 
-    /// The protocol values are written with, 0...5.
-    let protocolVersion: Int
+    /// One pickler for every value: its memo is cleared after each dump, as each record is a pickle of its own.
+    private let pickler: Pickler
 
-    init(protocolVersion: Int) {
-        self.protocolVersion = protocolVersion
+    /// Makes a codec writing `protocolVersion`, which must be 0...5.
+    init(protocolVersion: Int) throws(PickleError) {
+        pickler = try Pickler(options: PicklerOptions(protocolVersion: protocolVersion))
+    }
+
+    /// The protocol values are written with.
+    var protocolVersion: Int {
+        pickler.options.protocolVersion
     }
 
     /// Pickles `value` and calls `body` with the pickle, which is valid only during the call.
-    mutating func withPickle(
-        of value: PickleValue, _ body: ([UInt8]) throws(GDBMError) -> Void
-    ) throws(WriteFailure) {
-        // TEMPORARY until the pickler branch is merged: the shelf has no codec of its own.
-        throw .encoding(PickleError(.unpicklable, "the Pickler is not merged into this branch yet"))
+    func withPickle(of value: PickleValue, _ body: ([UInt8]) throws(GDBMError) -> Void) throws(WriteFailure) {
+        do {
+            try pickler.dump(value)
+        } catch {
+            throw .encoding(error)  // the pickler is left empty, with a cleared memo
+        }
+        defer {
+            pickler.clearMemo()
+            _ = pickler.takeOutput()
+        }
+        do {
+            try body(pickler.output)
+        } catch {
+            throw .storage(error)
+        }
     }
 
     /// Unpickles one value from `bytes`, a complete pickle.

@@ -1,0 +1,81 @@
+import Pickle
+
+// Codable values on a dynamic shelf: encoded to and decoded from the value model with PickleEncoder and
+// PickleDecoder, so they are stored as the same pickles Python reads.
+
+extension Shelf {
+    /// Returns the value stored under a key, decoded as a `Decodable` type, or `nil` if there is none.
+    ///
+    /// ```swift
+    /// struct Item: Codable { var name: String; var price: Double }
+    ///
+    /// if let apple = try shelf.value(Item.self, forKey: "apple") {
+    ///     print(apple.price)
+    /// }
+    /// let count: Int? = try shelf.value(forKey: "visits")   // the type can be inferred
+    /// ```
+    ///
+    /// The stored pickle is loaded into a ``PickleValue`` (from the writeback cache, with writeback) and
+    /// decoded with ``decoder``: a Python `dict` with `str` keys decodes as a struct, a `list` as an array,
+    /// and so on (see `PickleDecoder`). Each call decodes a new Swift value; with writeback, changing it does
+    /// not change the cached object: assign it back with ``setValue(_:forKey:)-(Encodable,_)``.
+    ///
+    /// - Parameters:
+    ///   - type: The type to decode; inferred from the context when omitted.
+    ///   - key: The key.
+    /// - Returns: The decoded value, or `nil` if the shelf has no such key.
+    /// - Throws: ``ShelfError`` with code ``ShelfError/Code-swift.struct/decodingFailed`` if the stored value
+    ///   is not a pickle this package loads or does not decode as `T` (``ShelfError/underlying`` is the
+    ///   `DecodingError`, with its coding path), ``ShelfError/Code-swift.struct/closed`` or
+    ///   ``ShelfError/Code-swift.struct/storage``.
+    public func value<T: Decodable>(_ type: T.Type = T.self, forKey key: String) throws(ShelfError) -> T? {
+        let rawKey = Array(key.utf8)
+        guard let value = try loadValue(rawKey: rawKey) else { return nil }
+        return try decode(T.self, from: value, rawKey: rawKey)
+    }
+
+    /// Stores an `Encodable` value under a key, replacing any value there.
+    ///
+    /// ```swift
+    /// try shelf.setValue(Item(name: "apple", price: 0.5), forKey: "apple")
+    /// ```
+    ///
+    /// The value is encoded with ``encoder`` into a ``PickleValue`` (a struct becomes a Python `dict` with
+    /// `str` keys, an array a `list`…; see `PickleEncoder`), pickled at ``protocolVersion`` and stored at
+    /// once, as ``setValue(_:forKey:)-(PickleValue,_)`` does. A failure changes nothing.
+    ///
+    /// - Parameters:
+    ///   - value: The value to store.
+    ///   - key: The key.
+    /// - Throws: ``ShelfError`` with code ``ShelfError/Code-swift.struct/encodingFailed`` if the value cannot
+    ///   be encoded (``ShelfError/underlying`` is the `EncodingError`) or pickled,
+    ///   ``ShelfError/Code-swift.struct/readOnly``, ``ShelfError/Code-swift.struct/closed`` or
+    ///   ``ShelfError/Code-swift.struct/storage``.
+    public func setValue<T: Encodable>(_ value: T, forKey key: String) throws(ShelfError) {
+        let rawKey = Array(key.utf8)
+        try storeValue(try encode(value, rawKey: rawKey), rawKey: rawKey)
+    }
+
+    /// Decodes `value`, read under `rawKey`, as `T` with the shelf's decoder.
+    internal func decode<T: Decodable>(_ type: T.Type, from value: PickleValue, rawKey: [UInt8]) throws(ShelfError)
+        -> T
+    {
+        do {
+            return try decoder.decode(T.self, from: value)
+        } catch {
+            throw .decodingFailed(.read(rawKey), path: path, underlying: error, typeName: "\(T.self)")
+        }
+    }
+
+    /// Encodes `value`, to be stored under `rawKey`, with the shelf's encoder at the shelf's protocol.
+    internal func encode<T: Encodable>(_ value: T, rawKey: [UInt8]) throws(ShelfError) -> PickleValue {
+        if let value = value as? PickleValue { return value }
+        var encoder = self.encoder
+        encoder.protocolVersion = protocolVersion
+        do {
+            return try encoder.encodeValue(value)
+        } catch {
+            throw .encodingFailed(.store(rawKey), path: path, protocolVersion: protocolVersion, underlying: error)
+        }
+    }
+}
