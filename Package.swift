@@ -21,6 +21,11 @@ let package = Package(
         // Shelf: a persistent dictionary of pickled values in a GDBM file, interchangeable with Python's shelve.
         .target(name: "Shelve", dependencies: ["GDBM", "Pickle"]),
 
+        // Runnable examples: `swift run Quickstart`, `swift run Writeback`, `swift run PythonInterop`.
+        .executableTarget(name: "Quickstart", dependencies: ["Shelve"], path: "Examples/Quickstart"),
+        .executableTarget(name: "Writeback", dependencies: ["Shelve"], path: "Examples/Writeback"),
+        .executableTarget(name: "PythonInterop", dependencies: ["Shelve"], path: "Examples/PythonInterop"),
+
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
