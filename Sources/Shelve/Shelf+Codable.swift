@@ -18,7 +18,7 @@ extension Shelf {
     /// The stored pickle is loaded into a ``PickleValue`` (from the writeback cache, with writeback) and
     /// decoded with ``decoder``: a Python `dict` with `str` keys decodes as a struct, a `list` as an array,
     /// and so on (see `PickleDecoder`). Each call decodes a new Swift value; with writeback, changing it does
-    /// not change the cached object: assign it back with ``setValue(_:forKey:)-(Encodable,_)``.
+    /// not change the cached object: assign it back with ``setValue(_:forKey:)-(T,_)``.
     ///
     /// - Parameters:
     ///   - type: The type to decode; inferred from the context when omitted.

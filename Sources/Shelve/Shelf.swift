@@ -4,7 +4,7 @@ import Pickle
 /// A persistent dictionary of Python objects in one file: Python's `shelve`, for Swift.
 ///
 /// A shelf maps `String` keys to values: any ``PickleValue``, or with ``value(_:forKey:)`` and
-/// ``setValue(_:forKey:)-(Encodable,_)`` any `Codable` type. The file is a GDBM database whose keys are the keys' UTF-8
+/// ``setValue(_:forKey:)-(T,_)`` any `Codable` type. The file is a GDBM database whose keys are the keys' UTF-8
 /// bytes and whose values are pickles, exactly what Python's `shelve` writes on `dbm.gnu`: a shelf written
 /// here opens with `shelve.open(path)` in Python, and the other way round.
 ///
@@ -34,7 +34,7 @@ import Pickle
 /// Where you need to handle a failure at the spot, use the throwing methods: ``value(forKey:)``,
 /// ``setValue(_:forKey:)-(PickleValue,_)``, ``removeValue(forKey:)`` and ``delete(_:)``.
 ///
-/// ## Writeback
+/// ## Caching with writeback
 ///
 /// A shelf returns a new copy of a stored value each time it is read: changing that copy (appending to a
 /// ``PickleList``, say) changes nothing on disk until it is assigned back. With `writeback: true`, the shelf
@@ -83,7 +83,7 @@ public final class Shelf {
     internal let codec: ShelfCodec
 
     /// The encoder that turns `Encodable` values into ``PickleValue``s, for
-    /// ``setValue(_:forKey:)-(Encodable,_)`` and ``TypedShelf``.
+    /// ``setValue(_:forKey:)-(T,_)`` and ``TypedShelf``.
     ///
     /// Change its options, like the date strategy or `userInfo`, before writing:
     ///

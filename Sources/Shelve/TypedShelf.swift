@@ -2,7 +2,7 @@ import Pickle
 
 /// A shelf whose values are all of one `Codable` type.
 ///
-/// `TypedShelf` stores values the way ``Shelf/setValue(_:forKey:)-(Encodable,_)`` does: encoded into the value
+/// `TypedShelf` stores values the way ``Shelf/setValue(_:forKey:)-(T,_)`` does: encoded into the value
 /// model (a struct becomes a Python `dict` with `str` keys, an array a `list`…), pickled, and kept in the same
 /// kind of file, so Python reads them as plain Python objects. Its subscript reads and writes `Value?`:
 ///
@@ -192,7 +192,7 @@ extension TypedShelf {
     /// - Parameters:
     ///   - value: The value to store.
     ///   - key: The key.
-    /// - Throws: ``ShelfError``, for the reasons ``Shelf/setValue(_:forKey:)-(Encodable,_)`` does.
+    /// - Throws: ``ShelfError``, for the reasons ``Shelf/setValue(_:forKey:)-(T,_)`` does.
     public func setValue(_ value: Value, forKey key: String) throws(ShelfError) {
         try shelf.setValue(value, forKey: key)
     }
