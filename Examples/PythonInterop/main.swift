@@ -70,7 +70,8 @@ do {
         with shelve.open(sys.argv[1], 'r') as s:
             for key in sorted(s):
                 print(' ', key, '=', repr(s[key]))
-            print('  shared list kept:', s['apple']['tags'] is s['apple']['again'])
+            apple = s['apple']
+            print('  shared list kept:', apple['tags'] is apple['again'])
         """, swiftPath])
     guard reading.status == 0 else { fail("python could not read \(swiftPath)") }
     print("Swift wrote, Python read:")

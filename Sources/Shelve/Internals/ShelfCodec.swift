@@ -11,6 +11,9 @@ internal struct ShelfCodec {
         case storage(GDBMError)
     }
 
+    /// The limits values are read with: the defaults, which CPython's own limits match or exceed.
+    private let unpicklerOptions = UnpicklerOptions()
+
     /// One pickler for every value: its memo is cleared after each dump, as each record is a pickle of its own.
     private let pickler: Pickler
 
@@ -42,9 +45,9 @@ internal struct ShelfCodec {
         }
     }
 
-    /// Unpickles one value from `bytes`, a complete pickle.
+    /// Unpickles the value in `bytes`, GDBM's buffer, without copying it. Like Python's shelf, reads the first
+    /// pickle and ignores anything after its `STOP`.
     func decode(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
-        // TEMPORARY until the unpickler branch is merged: the shelf has no codec of its own.
-        throw PickleError(.truncated, "the Unpickler is not merged into this branch yet")
+        try Unpickler.load(from: bytes, options: unpicklerOptions)
     }
 }
