@@ -5,3 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift run --quiet Quickstart "$@"
+if /usr/bin/python3 -c 'import dbm.gnu' 2>/dev/null; then
+    echo
+    swift run --quiet PythonInterop
+fi

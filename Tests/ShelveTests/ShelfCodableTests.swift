@@ -54,6 +54,18 @@ struct ShelfCodableTests {
             """)
     }
 
+    @Test func optionalChainingOnAMissingKeyChangesNothingAndRecordsNothing() throws {
+        let items = try TypedShelf<Item>(path: path)
+        items["missing"]?.price += 1
+        items["missing"]?.tags.append("x")
+        #expect(try !items.contains("missing"))
+        #expect(items.pendingErrors.isEmpty)
+        let shelf = items.shelf
+        shelf["missing"] = shelf["missing"]
+        #expect(shelf.pendingErrors.isEmpty)
+        try items.close()
+    }
+
     @Test func aTypedShelfReadsDictsWrittenByPython() throws {
         try PythonShelf.write(path, "s['fig'] = {'name': 'fig', 'price': 1.25, 'tags': ['sweet']}")
         let items = try TypedShelf<Item>(path: path, mode: .readOnly)

@@ -170,4 +170,22 @@ struct ShelfMappingTests {
             try theirs.close()
         }
     }
+
+    @Test func reorganizeShrinksTheFileAndKeepsEveryValue() throws {
+        let shelf = try Shelf(path: path)
+        let filler = PickleValue.bytes(Array(repeating: 7, count: 4_096))
+        for index in 0..<500 { shelf["k\(index)"] = filler }
+        for index in 0..<480 { try shelf.delete("k\(index)") }
+        shelf["kept"] = [1, 2, 3]
+        try shelf.sync()
+        let before = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        try shelf.reorganize()
+        let after = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        #expect(after < before)
+        #expect(try shelf.count == 21)
+        #expect(shelf["kept"] == [1, 2, 3])
+        #expect(shelf["k499"] == filler)
+        try shelf.close()
+        #expect(try PythonShelf.read(path, "print(len(s), s['kept'])") == "21 [1, 2, 3]\n")
+    }
 }
