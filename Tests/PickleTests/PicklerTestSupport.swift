@@ -20,7 +20,7 @@ struct PicklerCase {
     }
 }
 
-enum CPython {
+extension CPython {
     /// The hex of `pickle.dumps(expr, p)` for each case and protocol, from one run of CPython.
     static func pickles(
         _ cases: [PicklerCase], setup: String = "", protocols: ClosedRange<Int> = 0...5,
