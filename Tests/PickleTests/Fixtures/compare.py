@@ -26,8 +26,11 @@ TEXT is:
     `#k dict[n]`, `#k set[n]`, `#k bytearray b'...'`, `#k object module.qualname`, where k numbers
     the objects in the order they are first met; a later visit of the same object prints `-> #k`;
   - `global module.qualname` for classes, functions and other objects pickled by name.
-A class instance is described by `type(obj).__reduce_ex__(4)`: the callable and its arguments,
-the state, and the list and dict items (any iterator is expanded).
+A class instance is described by `obj.__reduce_ex__(4)`: the callable and its arguments, the
+state, and the list and dict items (any iterator is expanded).
+
+Dicts are compared in insertion order (a faithful writer keeps it) unless --ignore-dict-order.
+Tuple identity is never compared. Python 2 pickles need --encoding when they hold non-ASCII str.
 """
 
 import io
