@@ -14,6 +14,14 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        // The golden-corpus tests; Fixtures/ holds CPython's pickles and their generator.
+        .testTarget(
+            name: "PickleTests",
+            dependencies: ["TestSupport"],
+            path: "Tests/PickleTests",
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
