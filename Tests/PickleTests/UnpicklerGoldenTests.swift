@@ -29,10 +29,11 @@ import Testing
                 with open(name, 'rb') as f:
                     stream = io.BytesIO(f.read())
                 unpickler = pickle.Unpickler(stream, encoding=\(CPython.pythonLiteral(encoding)))
-                values = []
+                values, ids, keep = [], {}, []
                 try:
                     while stream.tell() < len(stream.getbuffer()):
-                        values.append(describe(unpickler.load()))
+                        keep.append(unpickler.load())
+                        values.append(describe(keep[-1], ids))
                 except Exception as e:
                     values = {"error": type(e).__name__}
                 print(json.dumps({"file": name, "values": values}))
@@ -209,6 +210,11 @@ import Testing
             #expect(matched, "\(name): \(matcher.failure ?? "")")
             for pair in entry["identity"] as? [[[Any]]] ?? [] {
                 let first = Self.follow(pair[0], in: value), second = Self.follow(pair[1], in: value)
+                if case .tuple? = first, case .tuple? = second {
+                    // Tuples are values here, without identity: equal is all they can be.
+                    #expect(first == second, "\(name): \(pair)")
+                    continue
+                }
                 #expect(first?.referenceIdentity != nil && first?.referenceIdentity == second?.referenceIdentity,
                         "\(name): \(pair) are not the same object")
             }

@@ -7,8 +7,9 @@ let pythonDescribe = """
     import json, struct, types
     def _bits(x):
         return '%016x' % struct.unpack('>Q', struct.pack('>d', x))[0]
-    def describe(root):
-        ids = {}
+    def describe(root, ids=None):
+        # Pass one `ids` dict to describe several values that may share objects.
+        ids = {} if ids is None else ids
         def d(v):
             t = type(v)
             if v is None: return {"t": "none"}
