@@ -29,6 +29,7 @@ let package = Package(
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
+        // Fixtures are read from the source tree (see Tests/PickleTests/Fixtures/README.md).
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ShelveTests", dependencies: ["Shelve", "TestSupport"]),
     ],
