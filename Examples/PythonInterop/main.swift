@@ -42,7 +42,8 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
 }
 
 guard let python = findPython() else {
-    print("""
+    print(
+        """
         No python3 with the dbm.gnu module was found. Install it and run again:
           Debian/Ubuntu:  sudo apt-get install python3-gdbm
           Fedora:         sudo dnf install python3-libs   (dbm.gnu is included)
@@ -64,27 +65,37 @@ do {
     shelf["blob"] = .bytes([0, 1, 2, 255])
     try shelf.close()
 
-    let reading = try run(python, ["-c", """
-        import dbm, shelve, sys
-        print('python sees a', dbm.whichdb(sys.argv[1]), 'file')
-        with shelve.open(sys.argv[1], 'r') as s:
-            for key in sorted(s):
-                print(' ', key, '=', repr(s[key]))
-            apple = s['apple']
-            print('  shared list kept:', apple['tags'] is apple['again'])
-        """, swiftPath])
+    let reading = try run(
+        python,
+        [
+            "-c",
+            """
+            import dbm, shelve, sys
+            print('python sees a', dbm.whichdb(sys.argv[1]), 'file')
+            with shelve.open(sys.argv[1], 'r') as s:
+                for key in sorted(s):
+                    print(' ', key, '=', repr(s[key]))
+                apple = s['apple']
+                print('  shared list kept:', apple['tags'] is apple['again'])
+            """, swiftPath,
+        ])
     guard reading.status == 0 else { fail("python could not read \(swiftPath)") }
     print("Swift wrote, Python read:")
     print(reading.output, terminator: "")
 
     // 2. Python writes a shelf; Swift reads it.
-    let writing = try run(python, ["-c", """
-        import dbm.gnu, shelve, sys
-        with shelve.Shelf(dbm.gnu.open(sys.argv[1], 'n')) as s:
-            s['greeting'] = 'hello from Python'
-            s['numbers'] = [1, 2, 3, 2**70]
-            s['point'] = {'x': 1.5, 'y': -2.0}
-        """, pythonPath])
+    let writing = try run(
+        python,
+        [
+            "-c",
+            """
+            import dbm.gnu, shelve, sys
+            with shelve.Shelf(dbm.gnu.open(sys.argv[1], 'n')) as s:
+                s['greeting'] = 'hello from Python'
+                s['numbers'] = [1, 2, 3, 2**70]
+                s['point'] = {'x': 1.5, 'y': -2.0}
+            """, pythonPath,
+        ])
     guard writing.status == 0 else { fail("python could not write \(pythonPath)") }
 
     let fromPython = try Shelf(path: pythonPath, mode: .readOnly)

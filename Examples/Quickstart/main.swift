@@ -21,8 +21,8 @@ do {
     books["dune"] = Book(title: "Dune", author: "Frank Herbert", year: 1965, tags: ["sf", "desert"])
     books["neuromancer"] = Book(title: "Neuromancer", author: "William Gibson", year: 1984, tags: ["sf", "cyberpunk"])
     books["emma"] = Book(title: "Emma", author: "Jane Austen", year: 1815, tags: [])
-    books["emma"]?.tags.append("classic")       // read, change, store again
-    try books.close()                            // throws anything a subscript could not do
+    books["emma"]?.tags.append("classic")  // read, change, store again
+    try books.close()  // throws anything a subscript could not do
 
     // Open it again, read-only, and read everything back.
     let shelf = try TypedShelf<Book>(path: path, mode: .readOnly)

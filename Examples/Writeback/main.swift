@@ -32,7 +32,7 @@ do {
     if case .dict(let prices) = shelf["prices"] {
         prices["figs"] = 1.2
     }
-    try shelf.sync()                             // writes every cached value back, empties the cache
+    try shelf.sync()  // writes every cached value back, empties the cache
     print("cached after sync: \(shelf["basket"].map { _ in "reloaded" } ?? "-")")
     try shelf.close()
 

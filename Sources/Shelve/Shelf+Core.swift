@@ -58,7 +58,7 @@ extension Shelf {
         let file = try writableFile(.delete(rawKey))
         do {
             try file.delete(rawKey)
-        } catch where error.code == .itemNotFound {
+        } catch  where error.code == .itemNotFound {
             if missingIsError { throw ShelfError(error, .delete(rawKey), path: path) }
             return false
         } catch {

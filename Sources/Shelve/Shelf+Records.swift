@@ -373,7 +373,7 @@ extension Shelf {
         for rawKey in try allRawKeys(.removeAll) {
             do {
                 try file.delete(rawKey)
-            } catch where error.code == .itemNotFound {
+            } catch  where error.code == .itemNotFound {
                 continue
             } catch {
                 throw ShelfError(error, .delete(rawKey), path: path)

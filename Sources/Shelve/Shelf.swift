@@ -189,7 +189,7 @@ public final class Shelf {
         while true {
             do {
                 return try GDBMFile(path: path, mode: mode.gdbmMode, permissions: permissions)
-            } catch where error.code == .locked {
+            } catch  where error.code == .locked {
                 guard let lockTimeout else { throw ShelfError(error, .open(mode), path: path) }
                 let waited = start.duration(to: clock.now)
                 guard waited < lockTimeout else {

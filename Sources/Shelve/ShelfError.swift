@@ -98,7 +98,8 @@ extension ShelfError {
     internal static func decodingFailed(
         _ operation: ShelfOperation, path: String, underlying: any Error, typeName: String? = nil
     ) -> ShelfError {
-        let what = typeName.map { "the stored value does not decode as \($0)" }
+        let what =
+            typeName.map { "the stored value does not decode as \($0)" }
             ?? "the stored value is not a pickle this package can load"
         return ShelfError(
             code: .decodingFailed,
@@ -122,7 +123,8 @@ extension ShelfError {
     /// Failures recorded earlier, or several failures of one call, reported together.
     internal static func deferred(_ failures: [ShelfError], path: String) -> ShelfError {
         let count = failures.count == 1 ? "1 operation" : "\(failures.count) operations"
-        var message = "\(count) on '\(path)' failed without being reported when they happened (subscripts "
+        var message =
+            "\(count) on '\(path)' failed without being reported when they happened (subscripts "
             + "cannot throw) or in one call; each is in `failures`:"
         for (index, failure) in failures.enumerated() {
             message += " (\(index + 1)) \(failure.message)"
@@ -155,7 +157,8 @@ extension ShelfError {
             advice = "there is no such key"
         case .locked:
             code = .locked
-            advice = "another process, or another handle in this process, has the file open (GDBM allows one "
+            advice =
+                "another process, or another handle in this process, has the file open (GDBM allows one "
                 + "writer or any number of readers); close the other handle, open every reader with .readOnly, "
                 + "or pass a lockTimeout to wait"
         case .fileNotFound:
@@ -163,7 +166,8 @@ extension ShelfError {
             advice = "there is no such file; open with .create to make a new shelf"
         case .notGDBMFile:
             code = .notAShelf
-            advice = "the file is not a GDBM database this machine can read (a Python shelf on dbm.sqlite3, "
+            advice =
+                "the file is not a GDBM database this machine can read (a Python shelf on dbm.sqlite3, "
                 + "dbm.ndbm or dbm.dumb is not; in Python, make a GDBM shelf with "
                 + "shelve.Shelf(dbm.gnu.open(path, 'c')))"
         case .permissionDenied:

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 
@@ -47,11 +47,12 @@ struct ShelfCodableTests {
         #expect(items.isClosed)
 
         let output = try PythonShelf.read(path, "for k in sorted(s): print(k, s[k])")
-        #expect(output == """
-            apple {'name': 'apple', 'price': 0.75, 'tags': ['red', 'round']}
-            pear {'name': 'pear', 'price': 0.7, 'tags': []}
+        #expect(
+            output == """
+                apple {'name': 'apple', 'price': 0.75, 'tags': ['red', 'round']}
+                pear {'name': 'pear', 'price': 0.7, 'tags': []}
 
-            """)
+                """)
     }
 
     @Test func optionalChainingOnAMissingKeyChangesNothingAndRecordsNothing() throws {
@@ -91,7 +92,9 @@ struct ShelfCodableTests {
     }
 
     @Test func aHeterogeneousShelfFromPythonReadsWithTheDynamicShelf() throws {
-        try PythonShelf.write(path, """
+        try PythonShelf.write(
+            path,
+            """
             s['item'] = {'name': 'fig', 'price': 1.25, 'tags': []}
             s['count'] = 3
             s['names'] = ['a', 'b']

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 
@@ -12,7 +12,8 @@ struct ShelfDecodingFailureTests {
     init() throws {
         scratch = try Scratch()
         // Records written with dbm.gnu directly: two that are not pickles, one that is.
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, pickle, sys
             with dbm.gnu.open(sys.argv[1], 'n') as db:
                 db[b'bad'] = b'not a pickle'

@@ -1,7 +1,7 @@
 import Foundation
 import GDBM
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 

@@ -1,7 +1,7 @@
 import Foundation
 import GDBM
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 
@@ -16,7 +16,8 @@ struct ShelfKeyTests {
 
     /// A shelf written by Python with one key that is not UTF-8 (through `dbm.gnu` directly) and two that are.
     func writeShelfWithAnInvalidKey() throws {
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, pickle, sys
             with dbm.gnu.open(sys.argv[1], 'n') as db:
                 db[b'\\xff\\xfe'] = pickle.dumps(1)
@@ -71,7 +72,8 @@ struct ShelfKeyTests {
 
     @Test func removeAllRemovesEveryRecordWithoutReadingAny() throws {
         // Values that are not pickles, and a key that is not UTF-8: clear never unpickles.
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, sys
             with dbm.gnu.open(sys.argv[1], 'n') as db:
                 db[b'\\xff'] = b'not a pickle'

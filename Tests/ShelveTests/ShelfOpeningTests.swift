@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import GDBM
 import Pickle
 import TestSupport
+import Testing
 
 @testable import Shelve
 

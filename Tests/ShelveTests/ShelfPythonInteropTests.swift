@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 
@@ -14,23 +14,23 @@ struct ShelfPythonInteropTests {
         scratch = try Scratch()
         // A module with classes, importable by the Python side of each test.
         try """
-            class Item:
-                def __init__(self, name, price):
-                    self.name = name
-                    self.price = price
-                def __eq__(self, other):
-                    return type(other) is Item and vars(self) == vars(other)
-                def __repr__(self):
-                    return f'Item({self.name!r}, {self.price!r})'
+        class Item:
+            def __init__(self, name, price):
+                self.name = name
+                self.price = price
+            def __eq__(self, other):
+                return type(other) is Item and vars(self) == vars(other)
+            def __repr__(self):
+                return f'Item({self.name!r}, {self.price!r})'
 
-            class Slotted:
-                __slots__ = ('x', 'y')
-                def __init__(self, x, y):
-                    self.x = x
-                    self.y = y
-                def __eq__(self, other):
-                    return type(other) is Slotted and (self.x, self.y) == (other.x, other.y)
-            """.write(toFile: scratch.directory.path("shop.py"), atomically: true, encoding: .utf8)
+        class Slotted:
+            __slots__ = ('x', 'y')
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+            def __eq__(self, other):
+                return type(other) is Slotted and (self.x, self.y) == (other.x, other.y)
+        """.write(toFile: scratch.directory.path("shop.py"), atomically: true, encoding: .utf8)
     }
 
     /// Python code that builds `values`, a dict of everything the tests exchange at a protocol, with `shop`
@@ -65,7 +65,8 @@ struct ShelfPythonInteropTests {
         """
 
     @Test(arguments: 0...5) func swiftReadsWhatPythonShelveWrites(protocolVersion: Int) throws {
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, shelve, sys
             sys.path.insert(0, sys.argv[2])
             \(Self.pythonValues(protocolVersion))
@@ -78,10 +79,13 @@ struct ShelfPythonInteropTests {
         #expect(shelf["none"] == PickleValue.none)
         #expect(shelf["bools"] == [true, false])
         #expect(shelf["ints"] == [0, -1, 255, 65536, -2_147_483_648, 4_611_686_018_427_387_904])
-        #expect(shelf["big"] == .list([
-            .integer(BigInteger("18446744073709551616")!), .integer(BigInteger("-1267650600228229401496703205376")!),
-            .integer(BigInteger("10000000000000000000000000000000000000000")!),
-        ]))
+        #expect(
+            shelf["big"]
+                == .list([
+                    .integer(BigInteger("18446744073709551616")!),
+                    .integer(BigInteger("-1267650600228229401496703205376")!),
+                    .integer(BigInteger("10000000000000000000000000000000000000000")!),
+                ]))
         #expect(shelf["floats"] == [0.0, -1.5, 1e300, .float(.infinity)])
         #expect(shelf["text"] == ["", "ascii", "caf\u{e9}", "\u{2615}", "\u{1F600}"])
         #expect(shelf["tuple"] == .tuple([1, .tuple([2, 3]), .tuple([])]))
@@ -133,7 +137,8 @@ struct ShelfPythonInteropTests {
 
     @Test(arguments: 0...5) func valuesFromPythonSurviveARoundTripThroughSwift(protocolVersion: Int) throws {
         let pythonPath = scratch.directory.path("python.db")
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, shelve, sys
             sys.path.insert(0, sys.argv[2])
             \(Self.pythonValues(protocolVersion))
@@ -151,7 +156,9 @@ struct ShelfPythonInteropTests {
         try copy.close()
 
         // Python's plain shelve.open reads Swift's file, and finds every value equal, sharing included.
-        let output = try PythonShelf.read(path, """
+        let output = try PythonShelf.read(
+            path,
+            """
             sys.path.insert(0, sys.argv[2])
             \(Self.pythonValues(protocolVersion))
             assert sorted(s) == sorted(values), sorted(s)
@@ -180,17 +187,21 @@ struct ShelfPythonInteropTests {
         let cycle = PickleList()
         cycle.append(.list(cycle))
         shelf["cycle"] = .list(cycle)
-        shelf["mixed"] = .dict(PickleDict([
-            ("text", "caf\u{e9}"), (1, .tuple([1.5, .none, true])), (.tuple(["k", 2]), .set(PickleSet([1, 2]))),
-            ("frozen", .frozenset(PickleFrozenSet([3]))), ("bytes", .bytes([0, 255])),
-            ("big", .integer(BigInteger("-1267650600228229401496703205376")!)),
-        ]))
-        shelf["item"] = .object(PickleObject(
-            newInstanceOf: PickleGlobal(module: "shop", name: "Item"), state: ["name": "fig", "price": 1.25]
-        ))
+        shelf["mixed"] = .dict(
+            PickleDict([
+                ("text", "caf\u{e9}"), (1, .tuple([1.5, .none, true])), (.tuple(["k", 2]), .set(PickleSet([1, 2]))),
+                ("frozen", .frozenset(PickleFrozenSet([3]))), ("bytes", .bytes([0, 255])),
+                ("big", .integer(BigInteger("-1267650600228229401496703205376")!)),
+            ]))
+        shelf["item"] = .object(
+            PickleObject(
+                newInstanceOf: PickleGlobal(module: "shop", name: "Item"), state: ["name": "fig", "price": 1.25]
+            ))
         try shelf.close()
 
-        let output = try PythonShelf.read(path, """
+        let output = try PythonShelf.read(
+            path,
+            """
             sys.path.insert(0, sys.argv[2])
             import shop
             sh = s['shared']
@@ -210,7 +221,8 @@ struct ShelfPythonInteropTests {
         let shelf = try Shelf(path: path)
         shelf["count"] = 1
         try shelf.close()
-        try Python.script("""
+        try Python.script(
+            """
             import shelve, sys
             with shelve.open(sys.argv[1]) as s:
                 s['count'] += 1
@@ -223,7 +235,8 @@ struct ShelfPythonInteropTests {
     }
 
     @Test func aKeyThatIsNotUTF8IsReachableByItsBytes() throws {
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, pickle, sys
             with dbm.gnu.open(sys.argv[1], 'n') as db:
                 db[b'\\xff\\xfe'] = pickle.dumps(1)
@@ -236,7 +249,8 @@ struct ShelfPythonInteropTests {
         #expect(try shelf.removeValue(forRawKey: [0xFF, 0xFE]) == 2)
         try shelf.setValue(3, forRawKey: [0xFF, 0xFE])
         try shelf.close()
-        let output = try Python.script("""
+        let output = try Python.script(
+            """
             import dbm.gnu, pickle, sys
             with dbm.gnu.open(sys.argv[1], 'r') as db:
                 print(pickle.loads(db[b'\\xff\\xfe']))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Shelve
 
@@ -29,10 +29,16 @@ struct ShelfWritebackTests {
     @Test func withoutWritebackAChangedCopyIsLost() throws {
         let shelf = try Shelf(path: path)
         shelf["key1"] = [1, 2, 3, 4]
-        guard case .list(let copy) = shelf["key1"] else { Issue.record("not a list"); return }
+        guard case .list(let copy) = shelf["key1"] else {
+            Issue.record("not a list")
+            return
+        }
         copy.append(5)
         #expect(shelf["key1"] == [1, 2, 3, 4])
-        guard case .list(let again) = shelf["key1"] else { Issue.record("not a list"); return }
+        guard case .list(let again) = shelf["key1"] else {
+            Issue.record("not a list")
+            return
+        }
         #expect(copy !== again)
         try shelf.close()
     }
@@ -106,7 +112,10 @@ struct ShelfWritebackTests {
         #expect(try storedValue(shelf, "a") == [1, 2])
         #expect(try storedValue(shelf, "b") == ["x": 1, "y": 2])
         // After a sync, a read loads a new object.
-        guard case .list(let reloaded) = shelf["a"] else { Issue.record("not a list"); return }
+        guard case .list(let reloaded) = shelf["a"] else {
+            Issue.record("not a list")
+            return
+        }
         #expect(reloaded !== a)
         try shelf.close()
     }
@@ -130,7 +139,10 @@ struct ShelfWritebackTests {
     @Test func aValueThatCannotBePickledIsNeverCached() throws {
         let shelf = try Shelf(path: path, writeback: true)
         shelf["deep"] = [1]
-        guard case .list(let cached) = shelf["deep"] else { Issue.record("not a list"); return }
+        guard case .list(let cached) = shelf["deep"] else {
+            Issue.record("not a list")
+            return
+        }
 
         // A failed assignment leaves the file and the cache as they were.
         let error = #expect(throws: ShelfError.self) { try shelf.setValue(tooDeep(), forKey: "deep") }
@@ -140,7 +152,10 @@ struct ShelfWritebackTests {
         shelf["deep"] = tooDeep()
         shelf["fresh"] = tooDeep()
         #expect(shelf.pendingErrors.map(\.code) == [.encodingFailed, .encodingFailed])
-        guard case .list(let still) = shelf["deep"] else { Issue.record("not a list"); return }
+        guard case .list(let still) = shelf["deep"] else {
+            Issue.record("not a list")
+            return
+        }
         #expect(still === cached)
         #expect(shelf.cache.keys.map { String(decoding: $0, as: UTF8.self) } == ["deep"])
         #expect(try storedValue(shelf, "deep") == [1])
@@ -191,7 +206,10 @@ struct ShelfWritebackTests {
     @Test func closeWritesBackAndReportsAValueThatCannotBePickled() throws {
         let shelf = try Shelf(path: path, writeback: true)
         shelf["a"] = [1]
-        guard case .list(let a) = shelf["a"] else { Issue.record("not a list"); return }
+        guard case .list(let a) = shelf["a"] else {
+            Issue.record("not a list")
+            return
+        }
         a.append(tooDeep())
         let error = #expect(throws: ShelfError.self) { try shelf.close() }
         #expect(error?.code == .encodingFailed)

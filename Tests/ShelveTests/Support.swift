@@ -10,7 +10,8 @@ enum PythonShelf {
         let indented = body.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "    " + $0 }.joined(separator: "\n")
         let proto = protocolVersion.map(String.init) ?? "None"
-        try Python.script("""
+        try Python.script(
+            """
             import dbm.gnu, shelve, sys
             with shelve.Shelf(dbm.gnu.open(sys.argv[1], 'n'), protocol=\(proto)) as s:
             \(indented)
@@ -22,12 +23,14 @@ enum PythonShelf {
     static func read(_ path: String, _ body: String, arguments: [String] = []) throws -> String {
         let indented = body.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "    " + $0 }.joined(separator: "\n")
-        return try Python.script("""
+        return try Python.script(
+            """
             import dbm, shelve, sys
             assert dbm.whichdb(sys.argv[1]) == 'dbm.gnu', dbm.whichdb(sys.argv[1])
             with shelve.open(sys.argv[1], 'r') as s:
             \(indented)
-            """, [path] + arguments).text
+            """, [path] + arguments
+        ).text
     }
 }
 
