@@ -5,7 +5,9 @@ extension PickleValue: CustomStringConvertible, CustomDebugStringConvertible {
     /// `0.1`, `1e+16`, `(1+2j)`, `'it\'s'` or `"it's"`, `b'\x00'`, `bytearray(b'')`, `(1,)`,
     /// `[1, 2]`, `{'a': 1}`, `{1, 2}`, `set()`, `frozenset({1})`. A container that contains itself
     /// prints as Python prints it, `[...]`, `{...}`, `(...)`, `set(...)` or `frozenset(...)` where it
-    /// recurs: `L = []; L.append(L)` prints `[[...]]`.
+    /// recurs: `L = []; L.append(L)` prints `[[...]]`. Which characters of a `str` print as
+    /// themselves and which as escapes follows Python 3.11, hence Unicode 14.0: a character that a
+    /// later Unicode version assigned prints escaped, as Python 3.11 prints it.
     ///
     /// Python cannot print two kinds of values the way it would print the real object, since the
     /// object is never created; they have their own forms, which read like the Python expression
