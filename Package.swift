@@ -18,7 +18,6 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
