@@ -37,6 +37,26 @@ public enum PickleDisassembler {
         public var endOffset: Int
     }
 
+    /// The memo as the disassembler emulates it: which memo keys hold a value, and of what kind.
+    ///
+    /// Pass the same memo to successive calls to disassemble pickles that one pickler wrote one
+    /// after another with one memo, like `pickletools.dis(…, memo=memo)`.
+    ///
+    /// ```swift
+    /// var memo = PickleDisassembler.Memo()
+    /// let first = PickleDisassembler.disassembly(of: firstPickle, memo: &memo)
+    /// let second = PickleDisassembler.disassembly(of: secondPickle, memo: &memo)
+    /// ```
+    public struct Memo: Sendable {
+        fileprivate var kinds: [Int64: StackKind] = [:]
+
+        /// Creates an empty memo.
+        public init() {}
+
+        /// The number of memo keys stored.
+        public var count: Int { kinds.count }
+    }
+
     /// Disassembles the pickle at the start of `pickle`, through its `STOP` opcode.
     ///
     /// Bytes after `STOP` are ignored, as `pickletools.dis` ignores them.
@@ -108,12 +128,32 @@ public enum PickleDisassembler {
     public static func disassembly(
         of bytes: [UInt8], from offset: Int = 0, indentLevel: Int = 4, annotate: Int = 0
     ) -> Disassembly {
-        var machine = DisassemblyMachine(indentLevel: indentLevel, annotate: annotate)
-        return bytes.withUnsafeBytes { buffer in
+        var memo = Memo()
+        return disassembly(of: bytes, from: offset, indentLevel: indentLevel, annotate: annotate, memo: &memo)
+    }
+
+    /// Disassembles one pickle starting at `offset` with a memo that earlier pickles filled, and keeps
+    /// the text printed before any error.
+    ///
+    /// - Parameters:
+    ///   - bytes: A buffer holding the pickle.
+    ///   - offset: Where the pickle starts; printed offsets count from the start of `bytes`.
+    ///   - indentLevel: The number of spaces by which each open `MARK` indents the opcode names.
+    ///   - annotate: The column hint for opcode summaries, or zero for none; see
+    ///     ``disassemble(_:indentLevel:annotate:)``.
+    ///   - memo: The memo before the pickle; on return, after it (up to the error, if any).
+    /// - Returns: The text, the error if one ended the disassembly, and where the pickle ended.
+    public static func disassembly(
+        of bytes: [UInt8], from offset: Int = 0, indentLevel: Int = 4, annotate: Int = 0, memo: inout Memo
+    ) -> Disassembly {
+        var machine = DisassemblyMachine(indentLevel: indentLevel, annotate: annotate, memo: memo)
+        let result = bytes.withUnsafeBytes { buffer in
             var reader = PickleReader(buffer, position: offset)
             let error = machine.run(&reader)
             return Disassembly(text: machine.text, error: error, endOffset: machine.endOffset)
         }
+        memo = machine.memo
+        return result
     }
 
     /// Disassembles every pickle in `bytes`, one after another, and keeps the text printed before any
@@ -129,7 +169,7 @@ public enum PickleDisassembler {
     public static func streamDisassembly(
         of bytes: [UInt8], indentLevel: Int = 4, annotate: Int = 0, sharingMemo: Bool = false
     ) -> Disassembly {
-        var machine = DisassemblyMachine(indentLevel: indentLevel, annotate: annotate)
+        var machine = DisassemblyMachine(indentLevel: indentLevel, annotate: annotate, memo: PickleDisassembler.Memo())
         return bytes.withUnsafeBytes { buffer in
             var reader = PickleReader(buffer)
             while !reader.isAtEnd {
@@ -153,13 +193,14 @@ private struct DisassemblyMachine {
 
     private var stack: [StackKind] = []
     private var markOffsets: [Int] = []
-    private var memo: [Int64: StackKind] = [:]
+    private(set) var memo: PickleDisassembler.Memo
     private var highestProtocol = -1
     private var annotationColumn: Int
 
-    init(indentLevel: Int, annotate: Int) {
+    init(indentLevel: Int, annotate: Int, memo: PickleDisassembler.Memo) {
         self.indentLevel = max(indentLevel, 0)
         self.annotate = annotate
+        self.memo = memo
         annotationColumn = annotate
     }
 
@@ -167,7 +208,7 @@ private struct DisassemblyMachine {
     mutating func reset(keepingMemo: Bool) {
         stack.removeAll()
         markOffsets.removeAll()
-        if !keepingMemo { memo.removeAll() }
+        if !keepingMemo { memo.kinds.removeAll() }
         highestProtocol = -1
         annotationColumn = annotate
     }
@@ -239,24 +280,24 @@ private struct DisassemblyMachine {
         case .put, .binput, .longBinput, .memoize:
             let index: Int64
             if opcode == .memoize {
-                index = Int64(memo.count)
+                index = Int64(memo.kinds.count)
                 note = "(as \(index))"
             } else {
                 index = instruction.memoIndex
             }
-            if memo[index] != nil {
+            if memo.kinds[index] != nil {
                 problem = failure(.invalidArgument, "memo key \(argument ?? "None") already defined")
             } else if let top = stack.last {
                 if top == .mark {
                     problem = failure(.invalidStack, "can't store markobject in the memo")
                 } else {
-                    memo[index] = top
+                    memo.kinds[index] = top
                 }
             } else {
                 problem = failure(.stackUnderflow, "stack is empty -- can't store into memo")
             }
         case .get, .binget, .longBinget:
-            if let kind = memo[instruction.memoIndex] {
+            if let kind = memo.kinds[instruction.memoIndex] {
                 after = [kind]
             } else {
                 problem = failure(.memoKeyNotFound, "memo key \(argument ?? "None") has never been stored into")
@@ -372,7 +413,7 @@ extension PickleReader.Instruction {
 }
 
 /// What `pickletools` calls a stack object: the kind of value an opcode pops or pushes.
-private enum StackKind: UInt8 {
+fileprivate enum StackKind: UInt8 {
     case any, int, intOrBool, bytesOrString, bytes, bytearray, buffer, none, bool, string, float, list, tuple, dict,
         set, frozenset, mark, stackSlice
 

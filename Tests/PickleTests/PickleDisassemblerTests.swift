@@ -18,6 +18,35 @@ struct PickleDisassemblerTests {
         var annotate: Int
     }
 
+    @Test("every pickle of the golden corpus disassembles to its committed pickletools.dis text")
+    func goldenCorpus() throws {
+        let entries = try UnpicklerGoldenTests.manifest("golden/manifest.json")
+        var compared = 0
+        for entry in entries {
+            guard let file = entry["file"] as? String, let disFile = entry["dis"] as? String else { continue }
+            let data = try UnpicklerGoldenTests.bytes("golden/" + file)
+            let expected = String(decoding: try UnpicklerGoldenTests.bytes("golden/" + disFile), as: UTF8.self)
+            var actual = ""
+            if let pickles = entry["pickles"] as? [[String: Any]] {
+                // A stream: each pickle was disassembled on its own, with the memo carried over.
+                var memo = PickleDisassembler.Memo()
+                var start = 0
+                for pickle in pickles {
+                    let end = try #require(pickle["end"] as? Int)
+                    let part = PickleDisassembler.disassembly(of: Array(data[start..<end]), memo: &memo)
+                    #expect(part.error == nil, "\(file) at \(start)")
+                    actual += part.text
+                    start = end
+                }
+            } else {
+                actual = PickleDisassembler.disassembly(of: data).text
+            }
+            #expect(actual == expected, "\(file)")
+            compared += 1
+        }
+        #expect(compared > 1000)
+    }
+
     @Test("pickles CPython writes at protocols 0 to 5 disassemble exactly as pickletools.dis prints them")
     func cpythonPickles() throws {
         let cases = try Self.run(Self.corpusScript + Self.driver + "emit_corpus()\n")

@@ -28,6 +28,105 @@ struct PickleValueDescriptionTests {
         #expect(failures == 0)
     }
 
+    /// The same corpus, pickled by CPython at protocols 0 to 5 and loaded by the `Unpickler`.
+    @Test("values loaded from CPython's pickles print as Python prints them")
+    func loadedCorpus() throws {
+        let output = try Python.script(Self.corpusScript, ["4321", "800", "pickle"])
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.count == 800)
+        var failures = 0
+        for line in lines {
+            let pair = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any])
+            let pickles = try #require(pair[0] as? [String])
+            let expected = try #require(pair[1] as? String)
+            for (protocolVersion, hex) in pickles.enumerated() {
+                let value = try Unpickler.load(PickleDisassemblerTests.bytes(fromHex: hex))
+                if value.description != expected {
+                    failures += 1
+                    if failures < 10 {
+                        Issue.record("protocol \(protocolVersion): \(value.description)\n!=\n\(expected)")
+                    }
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+
+    @Test("every builtin value of the golden corpus prints as its committed repr")
+    func goldenCorpus() throws {
+        let entries = try UnpicklerGoldenTests.manifest("golden/manifest.json")
+        var compared = 0
+        var hashed: [(file: String, description: String, sha256: String)] = []
+        for entry in entries where entry["builtinOnly"] as? Bool == true {
+            guard let file = entry["file"] as? String else { continue }
+            let data = try UnpicklerGoldenTests.bytes("golden/" + file)
+            if let pickles = entry["pickles"] as? [[String: Any]] {
+                let values = try Unpickler.loadAll(data)
+                #expect(values.map(\.description) == pickles.compactMap { $0["repr"] as? String }, "\(file)")
+                compared += 1
+                continue
+            }
+            let description = try Unpickler.load(data).description
+            if let repr = entry["repr"] as? String {
+                #expect(description == repr, "\(file)")
+            } else if let reprFile = entry["reprFile"] as? String {
+                let repr = String(decoding: try UnpicklerGoldenTests.bytes("golden/" + reprFile), as: UTF8.self)
+                #expect(description == repr, "\(file)")
+            } else if let sha256 = entry["reprSHA256"] as? String {
+                hashed.append((file, description, sha256))
+                continue
+            } else {
+                continue
+            }
+            compared += 1
+        }
+        #expect(compared > 800)
+        // The longest reprs are in the manifest as SHA-256 digests; Python hashes the descriptions.
+        let output = try Python.script("""
+            import hashlib, sys
+            for line in sys.stdin.buffer.read().split(b'\\n'):
+                print(hashlib.sha256(bytes.fromhex(line.decode())).hexdigest())
+            """, input: Data(hashed.map { Data($0.description.utf8).map { String(format: "%02x", $0) }.joined() }
+                .joined(separator: "\n").utf8))
+        let digests = output.text.split(separator: "\n").map(String.init)
+        #expect(digests.count == hashed.count)
+        for (entry, digest) in zip(hashed, digests) {
+            #expect(digest == entry.sha256, "\(entry.file)")
+        }
+        #expect(hashed.count > 30)
+    }
+
+    /// The planes with most category boundaries: the BMP, plane 1 and plane 14, and the start of
+    /// every other plane (the reprs of all code points are checked without pickles elsewhere).
+    @Test("code points pickled by CPython in runs of 64 load and print as Python prints them")
+    func loadedCodePoints() throws {
+        let output = try Python.script("""
+            import json, pickle, sys
+            starts = [s for s in range(0, 0x110000, 64) if s >> 16 in (0, 1, 14) or s & 0xFFFF < 0x400]
+            runs = [''.join(map(chr, range(start, start + 64))) for start in starts]
+            for protocol in range(6):
+                print(json.dumps([pickle.dumps(runs, protocol).hex(), [repr(run) for run in runs]]))
+            """)
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.count == 6)
+        for (protocolVersion, line) in lines.enumerated() {
+            let pair = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any])
+            let expected = try #require(pair[1] as? [String])
+            let value = try Unpickler.load(PickleDisassemblerTests.bytes(fromHex: try #require(pair[0] as? String)))
+            guard case .list(let runs) = value else {
+                Issue.record("protocol \(protocolVersion) did not load a list")
+                continue
+            }
+            #expect(runs.count == expected.count)
+            var failures = 0
+            for (run, repr) in zip(runs, expected) where run.description != repr {
+                failures += 1
+                if failures < 5 { Issue.record("protocol \(protocolVersion): \(run.description) != \(repr)") }
+            }
+            #expect(failures == 0)
+        }
+    }
+
     @Test("scalars print as Python prints them")
     func scalars() throws {
         let values: [PickleValue] = [
@@ -258,10 +357,15 @@ struct PickleValueDescriptionTests {
             raise TypeError(type(value))
 
         keep = []
+        pickled = len(sys.argv) > 3 and sys.argv[3] == 'pickle'
         for _ in range(count):
             value = rand_value(0, [], [])
             keep.append(value)
-            print(json.dumps([tag(value, {}), repr(value)]))
+            if pickled:
+                import pickle
+                print(json.dumps([[pickle.dumps(value, p).hex() for p in range(6)], repr(value)]))
+            else:
+                print(json.dumps([tag(value, {}), repr(value)]))
         """#
 }
 
