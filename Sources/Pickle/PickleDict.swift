@@ -14,9 +14,20 @@
 public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
     private var storage = HashedKeys()
     private var storedValues: [PickleValue] = []
+    /// How deeply containers nest in the dict, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates an empty dict.
     public init() {}
+
+    deinit {
+        PickleValue.dismantle(&storedValues)
+        if storage.keys.contains(where: \.mayHoldContainers) {
+            var keys = storage.keys
+            storage.removeAll()
+            PickleValue.dismantle(&keys)
+        }
+    }
 
     /// Creates a dict from key-value pairs, in order; a later duplicate key replaces the value.
     public init(_ pairs: some Sequence<(PickleValue, PickleValue)>) {
@@ -106,6 +117,8 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 /// pickle, which is the order Python iterated it in), so a set pickles back out unchanged.
 public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
     private var storage = HashedKeys()
+    /// How deeply containers nest in the set, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates a set from `elements`, dropping duplicates.
     public init(_ elements: some Sequence<PickleValue> = []) {
@@ -114,6 +127,14 @@ public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
 
     /// Creates a set from an array literal.
     public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }
+
+    deinit {
+        if storage.keys.contains(where: \.mayHoldContainers) {
+            var elements = storage.keys
+            storage.removeAll()
+            PickleValue.dismantle(&elements)
+        }
+    }
 
     /// The number of elements.
     public var count: Int { storage.count }
