@@ -167,7 +167,7 @@ struct CodableInteropEncodingTests {
                     result[1].flag == true,
                     """
                     \(testCase.name) at protocol \(protocolVersion) differs from CPython's pickle
-                    \(CPython.disassembly(bytes(fromHex: payload[testCase.name] ?? "")))
+                    \(PicklerCPython.disassembly(bytes(fromHex: payload[testCase.name] ?? "")))
                     """)
             } when: {
                 protocolVersion >= 4 && (testCase.name.hasPrefix("datetime ") || testCase.name == "several dates")

@@ -20,7 +20,7 @@ struct PicklerCase {
     }
 }
 
-enum CPython {
+enum PicklerCPython {
     /// The hex of `pickle.dumps(expr, p)` for each case and protocol, from one run of CPython.
     static func pickles(
         _ cases: [PicklerCase], setup: String = "", protocols: ClosedRange<Int> = 0...5,
@@ -150,7 +150,7 @@ func expectSameAsCPython(
 ) throws {
     let compared = compared ?? Array(protocols)
     let expected = compared.isEmpty
-        ? [:] : try CPython.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
+        ? [:] : try PicklerCPython.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
     var swiftPickles: [String: [Int: [UInt8]]] = [:]
     for testCase in cases {
         for version in protocols {
@@ -165,14 +165,14 @@ func expectSameAsCPython(
                     swift:   \(hex(actual).prefix(400))
                     cpython: \(wanted.prefix(400))
                     --- swift
-                    \(CPython.disassembly(actual).prefix(3000))
+                    \(PicklerCPython.disassembly(actual).prefix(3000))
                     --- cpython
-                    \(CPython.disassembly(bytes(fromHex: wanted)).prefix(3000))
+                    \(PicklerCPython.disassembly(bytes(fromHex: wanted)).prefix(3000))
                     """,
                     sourceLocation: sourceLocation)
             }
         }
     }
-    let failures = try CPython.loadFailures(cases, swiftPickles: swiftPickles, setup: setup, loads: loads)
+    let failures = try PicklerCPython.loadFailures(cases, swiftPickles: swiftPickles, setup: setup, loads: loads)
     #expect(failures.isEmpty, "CPython could not load Swift's pickles: \(failures)", sourceLocation: sourceLocation)
 }
