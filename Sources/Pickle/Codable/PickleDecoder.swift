@@ -34,8 +34,35 @@ public struct PickleDecoder: Sendable {
     /// Values for the `userInfo` of the `Decoder` that your types' `init(from:)` receives.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// How decoding from bytes reads the pickle: limits, global resolution, how Python 2
+    /// `str` values are read (set ``UnpicklerOptions/python2Strings`` to Latin-1 to read the
+    /// `datetime` values of Python 2 pickles).
+    public var unpicklerOptions = UnpicklerOptions()
+
     /// Creates a decoder with the default options.
     public init() {}
+
+    /// Decodes a `T` from a pickle.
+    ///
+    /// Reads the first pickle in `bytes`, ignoring anything after its `STOP` as Python's
+    /// `pickle.loads` does, then decodes the value as decoding from a ``PickleValue`` does.
+    ///
+    /// ```swift
+    /// struct Point: Codable { var x: Int; var y: Int }
+    /// let point = try PickleDecoder().decode(Point.self, from: bytes)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - type: The type to decode.
+    ///   - bytes: The pickle.
+    /// - Returns: The decoded value.
+    /// - Throws: ``PickleError`` with the byte offset when the pickle is malformed;
+    ///   `DecodingError` when the value does not have the form `T` expects, with the Python types
+    ///   and the coding path in its message.
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let value = try Unpickler.load(bytes, options: unpicklerOptions)
+        return try decode(type, from: value)
+    }
 
     /// Decodes a `T` from a ``PickleValue`` tree.
     ///

@@ -12,7 +12,8 @@ extension UUID: PickleNativeEncodable, PickleNativeDecodable {
     /// The UUID as Python's `UUID.int`: its 16 bytes as a big-endian integer.
     var pythonInteger: BigInteger {
         withUnsafeBytes(of: uuid) { bytes in
-            var high: UInt64 = 0, low: UInt64 = 0
+            var high: UInt64 = 0
+            var low: UInt64 = 0
             for position in 0..<8 { high = high << 8 | UInt64(bytes[position]) }
             for position in 8..<16 { low = low << 8 | UInt64(bytes[position]) }
             return BigInteger(isNegative: false, magnitude: [low, high])
