@@ -7,7 +7,7 @@ final class PickleKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainer
     let decoder: _PickleDecoder
     let dict: PickleDict
     let path: PickleCodingPath
-    private var hint = 0
+    @exclusivity(unchecked) private var hint = 0
 
     init(decoder: _PickleDecoder, dict: PickleDict, path: PickleCodingPath) {
         self.decoder = decoder

@@ -5,8 +5,8 @@
 /// up in the ``PickleDict`` itself, without building a Swift dictionary.
 final class _PickleDecoder: Decoder {
     let userInfo: [CodingUserInfoKey: Any]
-    var value: PickleValue
-    var path: PickleCodingPath
+    @exclusivity(unchecked) var value: PickleValue
+    @exclusivity(unchecked) var path: PickleCodingPath
 
     init(userInfo: [CodingUserInfoKey: Any], value: PickleValue, path: PickleCodingPath) {
         self.userInfo = userInfo
@@ -48,6 +48,14 @@ final class _PickleDecoder: Decoder {
     /// state of an instance of its class (or a plain dict); anything else goes through its
     /// `init(from:)`.
     func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        // The elements of arrays and dictionaries come here through the generic methods: the
+        // common primitives skip the dynamic casts below.
+        if T.self == String.self { return unsafeBitCast(try PickleUnboxing.string(value, at: path), to: T.self) }
+        if T.self == Int.self {
+            return unsafeBitCast(try PickleUnboxing.integer(value, as: Int.self, at: path), to: T.self)
+        }
+        if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path), to: T.self) }
         if let native = T.self as? any PickleNativeDecodable.Type {
             guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
                 throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
