@@ -115,6 +115,35 @@ struct CodableErrorTests {
             codingMessage(dictKey!) == "a dict key or set element encodes to a dict, which Python cannot hash, at [0]")
     }
 
+    final class Node: Decodable {
+        var name: String
+        var children: [Node]
+    }
+
+    @Test func cyclesAndDeepNestingAreErrorsNotCrashes() throws {
+        // d = {'name': 'root', 'children': []}; d['children'].append(d)
+        let children = PickleList()
+        let root: PickleValue = ["name": "root", "children": .list(children)]
+        children.append(root)
+        let message = decodingFailure(Node.self, from: root)
+        #expect(
+            message?.hasPrefix(
+                "values nested deeper than maxDepth (512), or a value that contains itself, at children[0]")
+                == true)
+
+        var deep: PickleValue = ["name": "leaf", "children": []]
+        for _ in 0..<20 { deep = ["name": "n", "children": [deep]] }
+        var decoder = PickleDecoder()
+        #expect(try decoder.decode(Node.self, from: deep).children.count == 1)
+        decoder.maxDepth = 10
+        #expect(throws: DecodingError.self) { try decoder.decode(Node.self, from: deep) }
+    }
+
+    @Test func hugeIntegersAreDescribedBySize() throws {
+        let huge = PickleValue.bigInt(BigInteger(isNegative: false, magnitude: [UInt64](repeating: 1, count: 100)))
+        #expect(decodingFailure(Int.self, from: huge) == "int of 6337 bits does not fit in Int at the top level")
+    }
+
     @Test func pathRendering() {
         #expect(PickleCodingPath.root.pythonDescription == "the top level")
         let path = PickleCodingPath.root.appending(PickleCodingKey(stringValue: "a")).appending(index: 2)

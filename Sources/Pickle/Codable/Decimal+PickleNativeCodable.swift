@@ -28,6 +28,11 @@ extension Decimal: PickleNativeEncodable, PickleNativeDecodable {
         case .int(let integer):
             text = String(integer)
         case .bigInt(let big):
+            guard big.bitLength <= 130 else {
+                throw PickleCodingErrors.corrupted(
+                    "\(describe(big)) has more than \(Self.maximumDigits) digits, more than Foundation.Decimal holds",
+                    at: path)
+            }
             text = big.description
         case .object(let object)
         where object.construction == .reduce && object.global == Self.pythonClass && object.arguments.count == 1:

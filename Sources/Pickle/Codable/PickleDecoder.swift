@@ -24,6 +24,10 @@
 ///   keyed types from a `dict`, an `OrderedDict`, a `defaultdict`, or the attributes of an instance.
 /// - `Data` and `[UInt8]` decode from `bytes` or `bytearray`.
 /// - A missing key or `None` decodes as `nil` for an optional.
+/// - A `Date` decodes from a `datetime.datetime`: an aware one at its UTC offset, a naive one read
+///   as UTC (decode a ``PythonDateTime`` to tell them apart), or from a number of seconds since
+///   1970. A datetime in a `zoneinfo` zone is an error for a `Date` (its offset needs the time zone
+///   database) but decodes as a ``PythonDateTime``.
 /// - Whatever CPython wrote at protocols 0 to 5, from Python 2 or 3: a set pickled as
 ///   `builtins.set([...])`, bytes as `_codecs.encode(...)`, an instance made by
 ///   `copyreg._reconstructor`.
@@ -38,6 +42,13 @@ public struct PickleDecoder: Sendable {
     /// `str` values are read (set ``UnpicklerOptions/python2Strings`` to Latin-1 to read the
     /// `datetime` values of Python 2 pickles).
     public var unpicklerOptions = UnpicklerOptions()
+
+    /// How deeply values may nest, 512 by default.
+    ///
+    /// Decoding recurses once for each nested value, so this bounds the stack it uses; beyond it, or
+    /// for a value that contains itself (a dict holding itself, decoded into a recursive type),
+    /// decoding fails with `DecodingError.dataCorrupted` instead of overflowing the stack.
+    public var maxDepth = 512
 
     /// Creates a decoder with the default options.
     public init() {}
@@ -77,7 +88,8 @@ public struct PickleDecoder: Sendable {
     /// - Throws: `DecodingError` when the object does not have the form `T` expects, with the Python
     ///   types and the coding path in its message.
     public func decode<T: Decodable>(_ type: T.Type, from value: PickleValue) throws -> T {
-        let decoder = _PickleDecoder(userInfo: userInfo, value: value, path: .root)
+        let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth)
+        let decoder = _PickleDecoder(context: context, value: value, path: .root)
         return try decoder.unwrap(type, from: value, at: .root)
     }
 }

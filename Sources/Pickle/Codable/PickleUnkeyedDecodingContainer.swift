@@ -128,6 +128,6 @@ struct PickleUnkeyedDecodingContainer: UnkeyedDecodingContainer {
 
     mutating func superDecoder() throws -> any Decoder {
         let decoder = self.decoder
-        return try advance { value, path in _PickleDecoder(userInfo: decoder.userInfo, value: value, path: path()) }
+        return try advance { value, path in _PickleDecoder(context: decoder.context, value: value, path: path()) }
     }
 }

@@ -59,7 +59,7 @@ extension UUID: PickleNativeEncodable, PickleNativeDecodable {
         default: throw PickleCodingErrors.corrupted("uuid.UUID without an int attribute", at: path)
         }
         guard let uuid = UUID(pythonInteger: integer) else {
-            throw PickleCodingErrors.corrupted("uuid.UUID int \(integer) is not in 0..<2**128", at: path)
+            throw PickleCodingErrors.corrupted("uuid.UUID \(describe(integer)) is not in 0..<2**128", at: path)
         }
         self = uuid
     }
