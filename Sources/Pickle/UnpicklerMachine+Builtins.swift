@@ -13,6 +13,8 @@
 //   `__reduce_ex__` returns them below protocol 2 (or 4);
 // - at protocols 2-3, `__getnewargs_ex__` classes as
 //   `functools.partial(builtins.getattr(base, '__new__'), cls, *args, **kwargs)()`.
+// Calls of builtin types without arguments (`int()`, `list()`, `NEWOBJ` of `builtins.int` with
+// no arguments) load as the empty value, as CPython's own tests expect.
 // Loading these as values (and instances as NEWOBJ-style objects) is what Python does, and makes the
 // value pickle back out as Python would pickle it. Any other shape stays an inert PickleObject.
 
@@ -39,7 +41,7 @@ extension UnpicklerMachine {
         _ callable: PickleValue, _ arguments: [PickleValue], argumentDepth: Int32
     ) throws(PickleError) -> UnpicklerStackEntry? {
         guard let value = try nativeValue(callable, arguments, argumentDepth: argumentDepth) else { return nil }
-        if case .frozenset = value {
+        if value.isTuple {
             return UnpicklerStackEntry(value, depth: try containerDepth(holding: max(argumentDepth - 2, 0)))
         }
         return UnpicklerStackEntry(value)
@@ -67,6 +69,10 @@ extension UnpicklerMachine {
             case ("builtins", "bytearray"):
                 guard let bytes = try byteString(arguments) else { return nil }
                 return .bytearray(PickleByteArray(bytes))
+            case ("builtins", "int"), ("builtins", "float"), ("builtins", "str"), ("builtins", "tuple"),
+                ("builtins", "list"), ("builtins", "dict"), ("builtins", "bool"):
+                guard arguments.isEmpty else { return nil }
+                return Self.emptyValue(of: global)
             case ("_codecs", "encode"):
                 guard let bytes = try encode(arguments) else { return nil }
                 return .bytes(bytes)
@@ -91,6 +97,27 @@ extension UnpicklerMachine {
             return try partialNewObject(partial, arguments, depth: argumentDepth)
         default:
             return nil
+        }
+    }
+
+    /// The value a builtin type makes when called with no arguments, or when its `__new__` is (as
+    /// `NEWOBJ` does): `int()` is `0`, `list()` a new empty list; `nil` for any other global.
+    static func emptyValue(of global: PickleGlobal) -> PickleValue? {
+        guard global.module == "builtins" else { return nil }
+        switch global.name {
+        case "int": return .int(0)
+        case "float": return .float(0)
+        case "bool": return .bool(false)
+        case "complex": return .complex(real: 0, imaginary: 0)
+        case "str": return .string("")
+        case "bytes": return .bytes([])
+        case "bytearray": return .bytearray(PickleByteArray())
+        case "tuple": return .tuple([])
+        case "frozenset": return .frozenset(PickleFrozenSet())
+        case "list": return .list(PickleList())
+        case "dict": return .dict(PickleDict())
+        case "set": return .set(PickleSet())
+        default: return nil
         }
     }
 

@@ -145,6 +145,16 @@ extension UnpicklerMachine {
             throw reader.error(
                 .invalidStack, "\(name) args argument must be a tuple, not '\(arguments.value.pythonTypeName)'")
         }
+        if values.isEmpty, case .global(let global) = cls.value, let empty = Self.emptyValue(of: global) {
+            guard let keywords else {
+                push(empty, depth: empty.isTuple ? 1 : 0)
+                return
+            }
+            if case .dict(let dict) = keywords.value, dict.isEmpty {
+                push(empty, depth: empty.isTuple ? 1 : 0)
+                return
+            }
+        }
         var keywordArguments: PickleDict?
         var deepest = max(depth(of: cls), depth(of: arguments) - 1)
         if let keywords {
@@ -239,5 +249,12 @@ extension PickleValue {
     fileprivate var isGlobal: Bool {
         if case .global = self { return true }
         return false
+    }
+
+    var isTuple: Bool {
+        switch self {
+        case .tuple, .frozenset: true
+        default: false
+        }
     }
 }

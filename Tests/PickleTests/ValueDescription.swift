@@ -4,11 +4,12 @@ import Foundation
 /// Python code that describes a Python value as JSON: types, exact values (float bits, code points,
 /// decimal ints) and, for mutable objects, an identity number so sharing and cycles can be checked.
 let pythonDescribe = """
-    import json, struct
+    import json, struct, types
     def _bits(x):
         return '%016x' % struct.unpack('>Q', struct.pack('>d', x))[0]
-    def describe(root):
-        ids = {}
+    def describe(root, ids=None):
+        # Pass one `ids` dict to describe several values that may share objects.
+        ids = {} if ids is None else ids
         def d(v):
             t = type(v)
             if v is None: return {"t": "none"}
@@ -26,10 +27,22 @@ let pythonDescribe = """
             if t is dict: return {"t": "dict", "id": n, "v": [[d(k), d(x)] for k, x in v.items()]}
             if t is set: return {"t": "set", "id": n, "v": [d(x) for x in v]}
             if t is bytearray: return {"t": "bytearray", "id": n, "v": v.hex()}
+            if isinstance(v, (type, types.FunctionType, types.BuiltinFunctionType)):
+                del ids[id(v)]
+                if '.' in v.__qualname__ or '<' in v.__qualname__:
+                    return {"t": "opaque"}
+                return {"t": "global", "v": [v.__module__, v.__qualname__]}
+            if not _plain(t):
+                return {"t": "opaque"}
             state = v.__getstate__()
             return {"t": "object", "id": n, "cls": [t.__module__, t.__qualname__],
                     "state": None if state is None else d(state)}
         return d(root)
+    def _plain(t):
+        # An instance Python pickles as cls.__new__(cls) plus its state.
+        return (t.__reduce_ex__ is object.__reduce_ex__ and t.__reduce__ is object.__reduce__
+                and t.__bases__ == (object,) and not hasattr(t, '__getnewargs__')
+                and not hasattr(t, '__getnewargs_ex__') and getattr(t, '__setstate__', None) is None)
     """
 
 /// Checks loaded values against Python's descriptions.
@@ -75,6 +88,11 @@ struct ValueMatcher {
             return sequence(elements, node["v"], path: path)
         case ("frozenset", .frozenset(let set)):
             return unordered(set.elements, node["v"], path: path)
+        case ("opaque", _):
+            return true
+        case ("global", .global(let global)):
+            let name = node["v"] as? [String] ?? []
+            return name == [global.module, global.name] || fail(path, "global \(global.fullName) vs \(name)")
         case ("ref", _):
             guard let id = node["id"] as? Int, let identity = value.referenceIdentity, objects[id] == identity else {
                 return fail(path, "not the same object as #\(node["id"] ?? "")")
@@ -101,7 +119,8 @@ struct ValueMatcher {
             guard object.global == PickleGlobal(module: cls[0], name: cls[1]) else {
                 return fail(path, "class \(String(describing: object.global)) vs \(cls)")
             }
-            guard object.construction == .newObject, object.arguments.isEmpty else {
+            guard object.construction == .newObject || object.construction == .instantiate, object.arguments.isEmpty
+            else {
                 return fail(path, "construction \(object.construction) with \(object.arguments.count) arguments")
             }
             switch (object.state, node["state"]) {
