@@ -27,8 +27,10 @@ extension PickleValue {
         // Take the class reference out and drop the enum in separate statements, so that no
         // temporary copy (as a `switch` keeps in unoptimized builds) hides that the local
         // reference is the last one.
-        var listReference: PickleList?, dictReference: PickleDict?
-        var setReference: PickleSet?, objectReference: PickleObject?
+        var listReference: PickleList?
+        var dictReference: PickleDict?
+        var setReference: PickleSet?
+        var objectReference: PickleObject?
         var elements: [PickleValue] = []
         switch value {
         case .list(let reference): listReference = reference
@@ -41,17 +43,22 @@ extension PickleValue {
         }
         value = .none
         if var list = listReference.take() {
-            guard isKnownUniquelyReferenced(&list), list.elements.contains(where: { $0.mayHoldContainers }) else { return }
+            guard isKnownUniquelyReferenced(&list), list.elements.contains(where: { $0.mayHoldContainers }) else {
+                return
+            }
             elements = list.elements
             list.elements = []
         } else if var dict = dictReference.take() {
             guard isKnownUniquelyReferenced(&dict),
-                dict.values.contains(where: { $0.mayHoldContainers }) || dict.keys.contains(where: { $0.mayHoldContainers })
+                dict.values.contains(where: { $0.mayHoldContainers })
+                    || dict.keys.contains(where: { $0.mayHoldContainers })
             else { return }
             elements = dict.keys + dict.values
             dict.removeAll()
         } else if var set = setReference.take() {
-            guard isKnownUniquelyReferenced(&set), set.elements.contains(where: { $0.mayHoldContainers }) else { return }
+            guard isKnownUniquelyReferenced(&set), set.elements.contains(where: { $0.mayHoldContainers }) else {
+                return
+            }
             elements = set.elements
             set.removeAll()
         } else if var object = objectReference.take() {

@@ -285,7 +285,8 @@ extension UnpicklerMachine {
     static func normalizedEncoding(_ name: String) -> String {
         String(
             name.lowercased().unicodeScalars.map { scalar in
-                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." ? Character(scalar) : "_"
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "."
+                    ? Character(scalar) : "_"
             })
     }
 }

@@ -100,7 +100,8 @@ extension UnpicklerMachine {
             break
         default:
             throw reader.error(
-                .invalidStack, "a bytes-like object is required for READONLY_BUFFER, not '\(entry.value.pythonTypeName)'")
+                .invalidStack,
+                "a bytes-like object is required for READONLY_BUFFER, not '\(entry.value.pythonTypeName)'")
         }
     }
 

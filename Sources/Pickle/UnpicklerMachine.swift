@@ -333,7 +333,9 @@ struct UnpicklerMachine: ~Copyable {
 
 extension PickleReader {
     /// `PUT`'s argument: CPython reads the line, then checks the stack, then parses the index.
-    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError) -> Int {
+    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError)
+        -> Int
+    {
         let start = position
         let line = try readLine()
         guard !line.isEmpty else { throw truncated() }
