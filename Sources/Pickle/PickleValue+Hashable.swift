@@ -1,12 +1,25 @@
 extension PickleValue: Hashable {
     /// Python's `==` for the builtin types; see ``PickleValue`` for the rules.
     public static func == (lhs: PickleValue, rhs: PickleValue) -> Bool {
+        // The most common keys, decided without the general machinery.
+        if case .string(let a) = lhs, case .string(let b) = rhs { return sameCodePoints(a, b) }
+        if case .int(let a) = lhs, case .int(let b) = rhs { return a == b }
         var visited = Set<VisitedPair>()
         return pythonEquals(lhs, rhs, visited: &visited, depth: 0)
     }
 
     /// Hashes the value consistently with Python's `==`.
     public func hash(into hasher: inout Hasher) {
+        // Fast paths that hash exactly as the general cases below do.
+        if case .string(let string) = self {
+            hasher.combine(1 as UInt8)
+            hashUTF8(string, into: &hasher)
+            return
+        }
+        if case .int(let integer) = self {
+            hasher.combine(integer)
+            return
+        }
         if let number = NumericKey(self) {
             number.hash(into: &hasher)
             return

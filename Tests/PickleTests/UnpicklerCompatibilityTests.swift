@@ -1,12 +1,14 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Pickle
 
 /// Python 2 pickles, and the Python 2 names of modules and globals.
 @Suite struct UnpicklerCompatibilityTests {
     @Test func python2NamesAreCPythonsCompatTable() throws {
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import _compat_pickle, json
             print(json.dumps({'names': [[k[0], k[1], v[0], v[1]] for k, v in _compat_pickle.NAME_MAPPING.items()],
                               'modules': list(_compat_pickle.IMPORT_MAPPING.items())}))
@@ -35,18 +37,23 @@ import TestSupport
         }
         #expect(object.global == PickleGlobal(module: "builtins", name: "range"))
         #expect(object.arguments == [1, 7, 1])
-        #expect(try Unpickler.load(latin1("\u{80}\u{2}c__builtin__\nreduce\n."))
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{2}c__builtin__\nreduce\n."))
                 == .global(PickleGlobal(module: "functools", name: "reduce")))
-        #expect(try Unpickler.load(latin1("\u{80}\u{2}cwhichdb\nwhichdb\n."))
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{2}cwhichdb\nwhichdb\n."))
                 == .global(PickleGlobal(module: "dbm", name: "whichdb")))
-        #expect(try Unpickler.load(latin1("cCookie\nSimpleCookie\n."))
+        #expect(
+            try Unpickler.load(latin1("cCookie\nSimpleCookie\n."))
                 == .global(PickleGlobal(module: "http.cookies", name: "SimpleCookie")))
         // Protocol 3 and later are Python 3 pickles: no mapping.
-        #expect(try Unpickler.load(latin1("\u{80}\u{3}c__builtin__\nreduce\n."))
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{3}c__builtin__\nreduce\n."))
                 == .global(PickleGlobal(module: "__builtin__", name: "reduce")))
         var options = UnpicklerOptions()
         options.fixPython2Imports = false
-        #expect(try Unpickler.load(latin1("\u{80}\u{2}c__builtin__\nreduce\n."), options: options)
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{2}c__builtin__\nreduce\n."), options: options)
                 == .global(PickleGlobal(module: "__builtin__", name: "reduce")))
         for name in ["Exception", "StandardError"] {
             let value = try Unpickler.load(latin1("\u{80}\u{2}cexceptions\n\(name)\nU\u{3}ugh\u{85}R."))
@@ -64,12 +71,16 @@ import TestSupport
         // Python 2's pickles of builtin types load natively through the mapped names.
         #expect(try Unpickler.load(latin1("c__builtin__\nset\n((lp0\nI1\natp1\nRp2\n.")) == .set([1]))
         options.fixPython2Imports = false
-        #expect(try Unpickler.load(latin1("c__builtin__\nset\n((lp0\nI1\natp1\nRp2\n."), options: options).pythonTypeName
+        #expect(
+            try Unpickler.load(latin1("c__builtin__\nset\n((lp0\nI1\natp1\nRp2\n."), options: options).pythonTypeName
                 == "set")
     }
 
     @Test func python2StringsDecodedAsAsked() throws {
-        let pickles = ["S'a\\x00\\xa0'\n.", "U\u{3}a\u{0}\u{a0}.", "\u{80}\u{2}U\u{3}a\u{0}\u{a0}.", "T\u{3}\u{0}\u{0}\u{0}a\u{0}\u{a0}."]
+        let pickles = [
+            "S'a\\x00\\xa0'\n.", "U\u{3}a\u{0}\u{a0}.", "\u{80}\u{2}U\u{3}a\u{0}\u{a0}.",
+            "T\u{3}\u{0}\u{0}\u{0}a\u{0}\u{a0}.",
+        ]
         for text in pickles {
             let bytes = latin1(text)
             #expect(loadError(bytes)?.code == .invalidString, "\(text.debugDescription)")
@@ -107,26 +118,30 @@ import TestSupport
             "[1, [2]]", "{'a': 1, u'b': 2L}", "set([1, 2])", "frozenset([3])", "bytearray('ab\\xff')", "New()", "Old()",
             "[New(), 'x' * 300, u'y' * 300]", "(lambda l: [l, l])([1])", "{'k': u'\\u20ac'}",
         ]
-        let source = classes + """
+        let source =
+            classes + """
 
-            import cPickle, sys
-            values = [\(values.joined(separator: ", "))]
-            for value in values:
-                print(' '.join(cPickle.dumps(value, p).encode('hex') for p in range(3)))
-            """
+                import cPickle, sys
+                values = [\(values.joined(separator: ", "))]
+                for value in values:
+                    print(' '.join(cPickle.dumps(value, p).encode('hex') for p in range(3)))
+                """
         let output = try Python.script(source, interpreter: python2).text
-        let pickles = try output.split(separator: "\n").map { try $0.split(separator: " ").map { try CPython.bytes(hex: String($0)) } }
+        let pickles = try output.split(separator: "\n").map {
+            try $0.split(separator: " ").map { try CPython.bytes(hex: String($0)) }
+        }
         #expect(pickles.count == values.count)
         // Python 3 loads them with the same encoding and describes the result.
-        let describe = pythonDescribe + "\n" + classes.replacingOccurrences(of: "(object)", with: "") + """
+        let describe =
+            pythonDescribe + "\n" + classes.replacingOccurrences(of: "(object)", with: "") + """
 
-            import pickle, sys, json
-            for line in sys.stdin.read().split():
-                try:
-                    print(json.dumps(describe(pickle.loads(bytes.fromhex(line), encoding='\(encoding)'))))
-                except Exception as e:
-                    print(json.dumps({"error": type(e).__name__}))
-            """
+                import pickle, sys, json
+                for line in sys.stdin.read().split():
+                    try:
+                        print(json.dumps(describe(pickle.loads(bytes.fromhex(line), encoding='\(encoding)'))))
+                    except Exception as e:
+                        print(json.dumps({"error": type(e).__name__}))
+                """
         let flat = pickles.flatMap { $0 }
         let descriptions = try TestSupportPython.run(describe, input: flat.map(CPython.hex).joined(separator: "\n"))
             .split(separator: "\n")
@@ -163,11 +178,13 @@ import TestSupport
     @Test func builtinTypesFromOlderPythons() throws {
         // Python 3.6 pickled bytearray as bytearray(str, 'latin-1') below protocol 3.
         guard let python36 = Python.pyenv("3.6") else { return }
-        let output = try Python.script("""
+        let output = try Python.script(
+            """
             import pickle
             for value in [bytearray(b'a\\xff'), bytearray(), b'a\\xff', b'', 1+2j, {1}, frozenset([2])]:
                 print(' '.join(pickle.dumps(value, p).hex() for p in range(5)))
-            """, interpreter: python36).text
+            """, interpreter: python36
+        ).text
         let expected: [PickleValue] = [
             .bytearray(PickleByteArray([0x61, 0xFF])), .bytearray(PickleByteArray()), .bytes([0x61, 0xFF]), .bytes([]),
             .complex(real: 1, imaginary: 2), .set([1]), .frozenset([2]),

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// The extension registry, persistent IDs and the global resolver.
 @Suite struct UnpicklerHookTests {
     @Test func extensionRegistry() throws {
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import copyreg, pickle
             class One: pass
             class Two: pass
@@ -23,7 +25,8 @@ import Testing
         ]
         for line in output.split(separator: "\n") {
             let bytes = try CPython.bytes(hex: String(line))
-            #expect(bytes.contains(Opcode.ext1.rawValue) && bytes.contains(Opcode.ext2.rawValue)
+            #expect(
+                bytes.contains(Opcode.ext1.rawValue) && bytes.contains(Opcode.ext2.rawValue)
                     && bytes.contains(Opcode.ext4.rawValue))
             let value = try Unpickler.load(bytes, options: options)
             guard case .list(let list) = value, list.count == 4 else {
@@ -42,7 +45,8 @@ import Testing
     }
 
     @Test func persistentLoad() throws {
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import io, pickle
             class Ref:
                 def __init__(self, key): self.key = key
@@ -85,7 +89,8 @@ import Testing
     }
 
     @Test func resolveGlobalRefusesOSSystem() throws {
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import os, pickle
             class Evil:
                 def __reduce__(self): return (os.system, ('echo pwned',))
@@ -117,8 +122,9 @@ import Testing
     }
 
     @Test func resolveGlobalReplacesOrKeeps() throws {
-        let bytes = try CPython.pickle("[collections.OrderedDict, math.sqrt, 1+2j, {1, 2}]", protocol: 2,
-                                       setup: "import collections, math")
+        let bytes = try CPython.pickle(
+            "[collections.OrderedDict, math.sqrt, 1+2j, {1, 2}]", protocol: 2,
+            setup: "import collections, math")
         final class Seen: @unchecked Sendable {
             var names: [String] = []
         }
@@ -126,22 +132,27 @@ import Testing
         var options = UnpicklerOptions()
         options.resolveGlobal = { global in
             seen.names.append(global.fullName)
-            if global.fullName == "collections.OrderedDict" { return .global(PickleGlobal(module: "builtins", name: "dict")) }
+            if global.fullName == "collections.OrderedDict" {
+                return .global(PickleGlobal(module: "builtins", name: "dict"))
+            }
             return nil
         }
         _ = try Unpickler.load(latin1("cmath\npi\n."), options: options)
         let value = try Unpickler.load(bytes, options: options)
-        #expect(value == [
-            .global(PickleGlobal(module: "builtins", name: "dict")), .global(PickleGlobal(module: "math", name: "sqrt")),
-            .complex(real: 1, imaginary: 2), .set([1, 2]),
-        ])
+        #expect(
+            value == [
+                .global(PickleGlobal(module: "builtins", name: "dict")),
+                .global(PickleGlobal(module: "math", name: "sqrt")),
+                .complex(real: 1, imaginary: 2), .set([1, 2]),
+            ])
         // The builtins CPython uses for complex and set are never passed to the resolver.
         #expect(seen.names == ["math.pi", "collections.OrderedDict", "math.sqrt"])
         // A thrown error that is not a PickleError becomes refusedGlobal.
         struct Nope: Error {}
         options.resolveGlobal = { _ in throw Nope() }
         #expect(loadError(latin1("cmath\npi\n."), options: options)?.code == .refusedGlobal)
-        #expect(try Unpickler.load(latin1("c__builtin__\ncomplex\n(F1.0\nF2.0\ntR."), options: options)
+        #expect(
+            try Unpickler.load(latin1("c__builtin__\ncomplex\n(F1.0\nF2.0\ntR."), options: options)
                 == .complex(real: 1, imaginary: 2))
     }
 }

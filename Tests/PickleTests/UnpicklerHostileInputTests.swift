@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// Limits, and inputs meant to crash, exhaust or confuse the unpickler: it must answer each with a
@@ -60,7 +61,8 @@ import Testing
         options.persistentLoad = { $0 }
         options.extensionRegistry = [1: PickleGlobal(module: "m", name: "n")]
         options.buffers = [[1, 2, 3]]
-        var failures = 0, loads = 0
+        var failures = 0
+        var loads = 0
         for pickle in try Self.corpus() {
             for _ in 0..<300 {
                 var bytes = pickle
@@ -133,7 +135,8 @@ import Testing
         let marks = [UInt8](repeating: 0x28, count: 1001) + [0x4E, 0x2E]
         #expect(loadError(marks)?.code == .limitExceeded)
         // dict[None] = dict[None] = ... built bottom-up: 1,001 dicts.
-        let nestedDicts = Array([[UInt8]](repeating: [0x7D, 0x4E], count: 1000).joined()) + [0x7D]
+        let nestedDicts =
+            Array([[UInt8]](repeating: [0x7D, 0x4E], count: 1000).joined()) + [0x7D]
             + [UInt8](repeating: 0x73, count: 1000) + [0x2E]
         #expect(loadError(nestedDicts)?.code == .limitExceeded)
     }
@@ -186,7 +189,8 @@ import Testing
         options.maxIntegerDigits = 10
         #expect(try Unpickler.load(latin1("I1234567890\n."), options: options) == 1_234_567_890)
         #expect(loadError(latin1("L12345678901\n."), options: options)?.code == .limitExceeded)
-        #expect(try Unpickler.load(latin1("L0x" + String(repeating: "f", count: 40) + "\n."), options: options)
+        #expect(
+            try Unpickler.load(latin1("L0x" + String(repeating: "f", count: 40) + "\n."), options: options)
                 .pythonTypeName == "int")
     }
 }

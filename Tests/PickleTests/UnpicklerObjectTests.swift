@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// Instances and other reductions: nothing is called; each construction CPython writes is recorded
@@ -86,7 +87,8 @@ import Testing
         for (proto, value) in try load("DictSub(a=1, b=2)") {
             let object = try #require(instance(value))
             if proto >= 2 {
-                #expect(object.dictItems.map(\.key) == ["a", "b"] && object.dictItems.map(\.value) == [1, 2], "p\(proto)")
+                #expect(
+                    object.dictItems.map(\.key) == ["a", "b"] && object.dictItems.map(\.value) == [1, 2], "p\(proto)")
             } else {
                 #expect(object.arguments.last == ["a": 1, "b": 2], "p\(proto)")
             }
@@ -116,7 +118,8 @@ import Testing
     }
 
     @Test func buildTwiceMergesDictStates() throws {
-        let bytes = latin1("\u{80}\u{2}c__main__\nC\n)\u{81}}q\u{0}U\u{1}aK\u{1}sb}U\u{1}bK\u{2}sb}U\u{1}aK\u{9}sbh\u{0}\u{86}.")
+        let bytes = latin1(
+            "\u{80}\u{2}c__main__\nC\n)\u{81}}q\u{0}U\u{1}aK\u{1}sb}U\u{1}bK\u{2}sb}U\u{1}aK\u{9}sbh\u{0}\u{86}.")
         let value = try Unpickler.load(bytes)
         guard case .tuple(let parts) = value, case .object(let object) = parts[0], case .dict(let first) = parts[1]
         else {
@@ -135,7 +138,8 @@ import Testing
         // INST and OBJ, as Python 2 wrote classic-class instances.
         let inst = try Unpickler.load(latin1("(i__main__\nOld\n(dp0\nS'a'\nI1\nsb."))
         let instObject = try #require(instance(inst))
-        #expect(instObject.construction == .instantiate && instObject.className == "Old" && instObject.arguments.isEmpty)
+        #expect(
+            instObject.construction == .instantiate && instObject.className == "Old" && instObject.arguments.isEmpty)
         #expect(instObject.state == ["a": 1])
         let obj = try Unpickler.load(latin1("(c__main__\nOld\nK\u{1}K\u{2}o}b."))
         let objObject = try #require(instance(obj))
@@ -165,6 +169,8 @@ import Testing
         #expect(loadError(latin1("cbuiltins\nbytes\n((I300\nltR."))?.code == .invalidArgument)
         #expect(instance(try Unpickler.load(latin1("c_codecs\nencode\n(V\u{e9}\nVutf-16\ntR."))) != nil)
         #expect(instance(try Unpickler.load(latin1("cbuiltins\nbytearray\n(I1000000000\ntR."))) != nil)
-        #expect(instance(try Unpickler.load(latin1("ccopyreg\n_reconstructor\n(c__main__\nC\ncbuiltins\nint\nI5\ntR."))) != nil)
+        #expect(
+            instance(try Unpickler.load(latin1("ccopyreg\n_reconstructor\n(c__main__\nC\ncbuiltins\nint\nI5\ntR.")))
+                != nil)
     }
 }

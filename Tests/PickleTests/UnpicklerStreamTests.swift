@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// Several pickles in one stream, the memo across loads, frames, and out-of-band buffers.
 @Suite struct UnpicklerStreamTests {
     @Test func onePicklerDumpingTwiceSharesItsMemo() throws {
         // The second pickle is only a GET into the first one's memo, as in pickletools' _memo_test.
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import io, pickle, sys
             for proto in range(6):
                 f = io.BytesIO()
@@ -20,7 +22,8 @@ import Testing
             """)
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            let proto = Int(parts[0]) ?? -1, firstEnd = Int(parts[1]) ?? -1
+            let proto = Int(parts[0]) ?? -1
+            let firstEnd = Int(parts[1]) ?? -1
             let bytes = try CPython.bytes(hex: String(parts[2]))
             let unpickler = Unpickler(bytes)
             let first = try unpickler.load()
@@ -81,7 +84,8 @@ import Testing
 
     @Test func framesAreOptional() throws {
         // Strip every FRAME from CPython's protocol 4 and 5 pickles; they must load the same.
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import pickle, pickletools
             value = {'list': list(range(3000)), 'text': 'x' * 70000, 'nested': [{'k': (1, 2.5)}] * 3}
             for proto in (4, 5):
@@ -96,7 +100,8 @@ import Testing
             """)
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            let framed = try CPython.bytes(hex: String(parts[0])), bare = try CPython.bytes(hex: String(parts[1]))
+            let framed = try CPython.bytes(hex: String(parts[0]))
+            let bare = try CPython.bytes(hex: String(parts[1]))
             #expect(bare.count < framed.count)
             #expect(try Unpickler.load(framed) == Unpickler.load(bare))
         }
@@ -105,11 +110,13 @@ import Testing
         // An opcode's argument may run past the end of its frame, as CPython's C unpickler allows.
         let straddling = latin1("\u{95}\u{1}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}K\u{7}.")
         #expect(try Unpickler.load(straddling) == 7)
-        #expect(try CPython.run("import pickle; print(pickle.loads(bytes.fromhex('\(CPython.hex(straddling))')))") == "7\n")
+        #expect(
+            try CPython.run("import pickle; print(pickle.loads(bytes.fromhex('\(CPython.hex(straddling))')))") == "7\n")
     }
 
     @Test func outOfBandBuffers() throws {
-        let output = try CPython.run("""
+        let output = try CPython.run(
+            """
             import pickle
             buffers = []
             value = [pickle.PickleBuffer(bytearray(b'writable')), pickle.PickleBuffer(b'read-only'), b'in band']
@@ -150,7 +157,9 @@ import Testing
 
     @Test func memoIndicesFromCPythonTests() throws {
         // test_get, test_binget, test_long_binget, test_dup: both elements are the same list.
-        for text in ["((lp100000\ng100000\nt.", "(]q\u{ff}h\u{ff}t.", "(]r\u{0}\u{0}\u{1}\u{0}j\u{0}\u{0}\u{1}\u{0}t.", "((l2t."] {
+        for text in [
+            "((lp100000\ng100000\nt.", "(]q\u{ff}h\u{ff}t.", "(]r\u{0}\u{0}\u{1}\u{0}j\u{0}\u{0}\u{1}\u{0}t.", "((l2t.",
+        ] {
             let value = try Unpickler.load(latin1(text))
             guard case .tuple(let elements) = value, elements.count == 2, case .list(let a) = elements[0],
                 case .list(let b) = elements[1]
@@ -164,7 +173,8 @@ import Testing
         let huge = latin1("]r\u{ff}\u{ff}\u{ff}\u{ff}0j\u{ff}\u{ff}\u{ff}\u{ff}.")
         #expect(try Unpickler.load(huge) == .list([]))
         // Memo entries at scattered indices, then MEMOIZE counts the distinct ones.
-        let mixed = latin1("K\u{1}r\u{0}\u{0}\u{0}\u{10}0K\u{2}q\u{5}0\u{88}\u{94}0h\u{2}j\u{0}\u{0}\u{0}\u{10}h\u{5}\u{87}.")
+        let mixed = latin1(
+            "K\u{1}r\u{0}\u{0}\u{0}\u{10}0K\u{2}q\u{5}0\u{88}\u{94}0h\u{2}j\u{0}\u{0}\u{0}\u{10}h\u{5}\u{87}.")
         #expect(try Unpickler.load(mixed) == .tuple([true, 1, 2]))
     }
 
