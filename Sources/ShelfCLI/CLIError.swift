@@ -33,7 +33,7 @@ extension CLIError {
         case .permissionDenied:
             return CLIError(.permissionDenied, "cannot open '\(path)': permission denied")
         default:
-            return CLIError(.failure, "cannot open '\(path)': \(error.message)")
+            return CLIError(.failure, error.message)
         }
     }
 
@@ -47,7 +47,7 @@ extension CLIError {
         case .notAShelf: return notAShelf(path)
         case .locked: return locked(path, forWriting: forWriting)
         case .permissionDenied: return CLIError(.permissionDenied, "cannot open '\(path)': permission denied")
-        default: return CLIError(.failure, "cannot open '\(path)': \(error.message)")
+        default: return CLIError(.failure, error.message)
         }
     }
 

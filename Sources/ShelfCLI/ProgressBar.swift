@@ -13,10 +13,14 @@ import Darwin
 /// ```
 /// copy [##########..........] 5120/10240 (50%)
 /// ```
+///
+/// The environment variable `SHELF_PROGRESS` overrides this: `never` draws nothing, `always` draws from the
+/// first step on whatever standard error is (for logs, and for the tests).
 final class ProgressBar {
     private let label: String
     private let total: Int
     private let enabled: Bool
+    private let immediate: Bool
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
     private var lastDraw: ContinuousClock.Instant?
@@ -27,7 +31,9 @@ final class ProgressBar {
     init(label: String, total: Int) {
         self.label = label
         self.total = total
-        self.enabled = isatty(2) == 1 && total > 0
+        let setting = getenv("SHELF_PROGRESS").map { String(cString: $0) } ?? "auto"
+        self.immediate = setting == "always"
+        self.enabled = total > 0 && (immediate || (setting != "never" && isatty(2) == 1))
         self.start = clock.now
     }
 
@@ -36,7 +42,9 @@ final class ProgressBar {
         done += 1
         guard enabled else { return }
         let now = clock.now
-        if let lastDraw {
+        if immediate {
+            // Every step, so that what is drawn does not depend on timing.
+        } else if let lastDraw {
             guard lastDraw.duration(to: now) >= .milliseconds(100) || done == total else { return }
         } else {
             guard start.duration(to: now) >= .milliseconds(250) else { return }

@@ -7,9 +7,10 @@ struct SetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Store a value, given as a Python literal or as JSON, under a key.",
+        usage: "shelf set <path> <key> <value> [--literal | --json] [--protocol <protocol>]",
         discussion: """
             The shelf is created if it does not exist. VALUE is read as a Python literal unless --json is \
-            given; `-` reads it from standard input.
+            given; `-` reads it from standard input. A VALUE that starts with - (like -7) needs no `--`.
 
             --literal (the default) accepts exactly what Python's ast.literal_eval accepts: int of any size \
             (decimal, 0x, 0o, 0b, with _), float (1.5, .5, 1e-3), complex (2j, 1+2j, -1.5-0j), str and bytes \
@@ -40,7 +41,7 @@ struct SetCommand: ParsableCommand {
 
         static func help(for value: Syntax) -> ArgumentHelp? {
             switch value {
-            case .literal: "VALUE is a Python literal, as ast.literal_eval reads it (the default)."
+            case .literal: "VALUE is a Python literal, as ast.literal_eval reads it."
             case .json: "VALUE is JSON, as json.loads reads it."
             }
         }
@@ -52,8 +53,14 @@ struct SetCommand: ParsableCommand {
     @Argument(help: "The key.")
     var key: String
 
-    @Argument(help: "The value, or - to read it from standard input.")
-    var value: String
+    // Captures unrecognized dash-prefixed inputs too, so that negative numbers (-7, -1.5, -1j) need no `--`.
+    @Argument(
+        parsing: .allUnrecognized,
+        help: ArgumentHelp("The value, or - to read it from standard input.", valueName: "value"))
+    var values: [String] = []
+
+    /// The one VALUE given.
+    private var value: String { values.first ?? "" }
 
     @Flag(help: "How VALUE is written.")
     var syntax: Syntax = .literal
@@ -62,6 +69,9 @@ struct SetCommand: ParsableCommand {
     var protocolVersion: Int = Shelf.defaultProtocol
 
     func validate() throws {
+        guard values.count == 1 else {
+            throw ValidationError(values.isEmpty ? "Missing expected argument '<value>'" : "give one VALUE, not \(values.count)")
+        }
         guard (0...5).contains(protocolVersion) else {
             throw ValidationError("pickle protocol \(protocolVersion) does not exist; use 0 to 5")
         }

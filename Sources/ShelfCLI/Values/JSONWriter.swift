@@ -102,7 +102,7 @@ enum JSONWriter {
                 case .surrogateString(let string): writeString(string.codePoints)
                 default:
                     throw fail(
-                        "the dict key \(key) is a \(key.pythonTypeName), not a str, so the dict has no JSON form"
+                        "the dict key \(key) is of type \(key.pythonTypeName), not str, so the dict has no JSON form"
                     )
                 }
                 output += ": "
