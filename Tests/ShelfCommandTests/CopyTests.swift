@@ -158,7 +158,8 @@ struct CopyTests {
         let stderr = try ShelfCLI.failure(["copy", setup.source, copy], status: 1)
         #expect(stderr.contains("cannot decode the value of key 'bad'"), "\(stderr)")
         #expect(stderr.hasSuffix("nothing was copied\n"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: setup.directory).sorted() == ["shapes.py", "source.db"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: setup.directory).sorted() == ["shapes.py", "source.db"])
     }
 
     @Test("copy shows a progress bar on standard error when asked, and nothing otherwise")

@@ -79,15 +79,19 @@ struct ErrorTests {
     func pickleFileErrors() throws {
         let scratch = try Scratch()
         let missing = scratch.directory.path("missing.pickle")
-        #expect(try ShelfCLI.failure(["load", missing], status: 2) == "shelf: error: cannot open '\(missing)': no such file\n")
+        #expect(
+            try ShelfCLI.failure(["load", missing], status: 2)
+                == "shelf: error: cannot open '\(missing)': no such file\n")
         try ShelfCLI.failure(["dis", "--file", missing], status: 2)
         try ShelfCLI.failure(["load", scratch.directory.root], status: 1)
     }
 
-    @Test("usage errors: status 64", arguments: [
-        ["keys"], ["get", "only-path"], ["dis", "path"], ["dis", "--file", "f", "path", "key"], ["nope"],
-        ["get", "p", "k", "--format", "xml"], ["copy", "a", "b", "--protocol", "9"], ["dis", "p", "k", "--memo"],
-    ])
+    @Test(
+        "usage errors: status 64",
+        arguments: [
+            ["keys"], ["get", "only-path"], ["dis", "path"], ["dis", "--file", "f", "path", "key"], ["nope"],
+            ["get", "p", "k", "--format", "xml"], ["copy", "a", "b", "--protocol", "9"], ["dis", "p", "k", "--memo"],
+        ])
     func usageErrors(arguments: [String]) throws {
         let result = try ShelfCLI.run(arguments)
         #expect(result.status == 64, "\(arguments): \(result.stderr)")
@@ -97,8 +101,10 @@ struct ErrorTests {
     @Test("--help lists the subcommands, the examples and the exit statuses")
     func help() throws {
         let help = try ShelfCLI.output(["--help"])
-        for needle in ["SUBCOMMANDS:", "EXAMPLES:", "EXIT STATUS:", "  4   the shelf is locked by another process",
-                       "sorted by their UTF-8 bytes"] {
+        for needle in [
+            "SUBCOMMANDS:", "EXAMPLES:", "EXIT STATUS:", "  4   the shelf is locked by another process",
+            "sorted by their UTF-8 bytes",
+        ] {
             #expect(help.contains(needle), "\(needle)")
         }
         for command in ["keys", "get", "set", "delete", "dump", "copy", "dis", "load", "info", "check"] {

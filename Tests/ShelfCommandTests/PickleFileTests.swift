@@ -21,11 +21,13 @@ struct PickleFileTests {
         for index in Self.expressions.indices {
             let expected = try PythonShelf.read(
                 scratch.path, arguments: ["v\(index)"],
-                "out = io.StringIO()\npickletools.dis(s.dict[sys.argv[2].encode()], out)\nprint(out.getvalue(), end='')")
+                "out = io.StringIO()\npickletools.dis(s.dict[sys.argv[2].encode()], out)\nprint(out.getvalue(), end='')"
+            )
             #expect(try ShelfCLI.output(["dis", scratch.path, "v\(index)"]) == expected, "v\(index)")
         }
         let indented = try PythonShelf.read(
-            scratch.path, "out = io.StringIO()\npickletools.dis(s.dict[b'v2'], out, indentlevel=2)\n"
+            scratch.path,
+            "out = io.StringIO()\npickletools.dis(s.dict[b'v2'], out, indentlevel=2)\n"
                 + "print(out.getvalue(), end='')")
         #expect(try ShelfCLI.output(["dis", scratch.path, "v2", "--indent-level", "2"]) == indented)
     }
@@ -47,7 +49,8 @@ struct PickleFileTests {
             """, [path])
     }
 
-    @Test("dis --file: every pickle in the file, as repeated pickletools.dis calls print them", arguments: [0, 2, 4, 5])
+    @Test(
+        "dis --file: every pickle in the file, as repeated pickletools.dis calls print them", arguments: [0, 2, 4, 5])
     func disOfFile(protocolVersion: Int) throws {
         let scratch = try Scratch()
         let separate = scratch.directory.path("separate.pickle")
@@ -133,7 +136,9 @@ struct PickleFileTests {
         let result = try ShelfCLI.run(["load", file, "--format", "json"])
         #expect(result.status == 1)
         #expect(result.text == "[1, \"a\"]\n{\"b\": null}\n1208925819614629174706176\n[1.5]\n")
-        #expect(result.stderr == "shelf: error: pickle 5 of '\(file)' has no JSON form: type bytes has no JSON form (at value)\n")
+        #expect(
+            result.stderr
+                == "shelf: error: pickle 5 of '\(file)' has no JSON form: type bytes has no JSON form (at value)\n")
     }
 
     @Test("load: a damaged pickle stops the command after the pickles before it")
@@ -147,6 +152,8 @@ struct PickleFileTests {
         #expect(result.stderr.hasPrefix("shelf: error: cannot load pickle 2 of '\(file)' (at byte 5): "))
         let empty = scratch.directory.path("empty.pickle")
         try Data().write(to: URL(fileURLWithPath: empty))
-        #expect(try ShelfCLI.failure(["load", empty], status: 1) == "shelf: error: '\(empty)' is empty: it holds no pickle\n")
+        #expect(
+            try ShelfCLI.failure(["load", empty], status: 1)
+                == "shelf: error: '\(empty)' is empty: it holds no pickle\n")
     }
 }

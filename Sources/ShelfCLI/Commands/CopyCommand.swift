@@ -3,9 +3,9 @@ import GDBM
 import Pickle
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `shelf copy SRC DST`: a new shelf with every record of another, each value decoded and encoded again.

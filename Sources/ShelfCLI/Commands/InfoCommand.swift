@@ -2,9 +2,9 @@ import ArgumentParser
 import GDBM
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `shelf info PATH`: the file's format, entry count, size and the pickle protocols of its values.

@@ -70,7 +70,8 @@ struct SetCommand: ParsableCommand {
 
     func validate() throws {
         guard values.count == 1 else {
-            throw ValidationError(values.isEmpty ? "Missing expected argument '<value>'" : "give one VALUE, not \(values.count)")
+            throw ValidationError(
+                values.isEmpty ? "Missing expected argument '<value>'" : "give one VALUE, not \(values.count)")
         }
         guard (0...5).contains(protocolVersion) else {
             throw ValidationError("pickle protocol \(protocolVersion) does not exist; use 0 to 5")

@@ -55,8 +55,10 @@ enum JSONReader {
                 }
                 return try parseNumber()
             default:
-                for (word, value) in [("null", PickleValue.none), ("true", true), ("false", false),
-                                      ("NaN", .float(.nan)), ("Infinity", .float(.infinity))] where matches(word) {
+                for (word, value) in [
+                    ("null", PickleValue.none), ("true", true), ("false", false),
+                    ("NaN", .float(.nan)), ("Infinity", .float(.infinity)),
+                ] where matches(word) {
                     position += word.unicodeScalars.count
                     return value
                 }

@@ -77,8 +77,9 @@ struct PythonLiteralLexer {
             case "(", "[", "{":
                 bracketDepth += 1
                 guard bracketDepth <= Self.maxBracketDepth else {
-                    throw ValueSyntaxError("too many nested brackets (Python allows \(Self.maxBracketDepth))",
-                                           at: position)
+                    throw ValueSyntaxError(
+                        "too many nested brackets (Python allows \(Self.maxBracketDepth))",
+                        at: position)
                 }
                 position += 1
                 return .symbol(String(scalar))
@@ -118,7 +119,8 @@ struct PythonLiteralLexer {
     }
 
     private static func isIdentifierContinue(_ scalar: Unicode.Scalar) -> Bool {
-        isIdentifierStart(scalar) || ("0"..."9").contains(scalar) || (!scalar.isASCII && scalar.properties.isXIDContinue)
+        isIdentifierStart(scalar) || ("0"..."9").contains(scalar)
+            || (!scalar.isASCII && scalar.properties.isXIDContinue)
     }
 
     /// A name, or a string literal when the name is a string prefix right before a quote.

@@ -255,8 +255,9 @@ enum PythonLiteralParser {
             case .number(let number, _): return Self.value(of: number)
             case .signed(let negative, let operand, let offset):
                 guard case .number(let number, _) = operand else {
-                    throw ValueSyntaxError("a sign may only precede a number",
-                                           at: offset)
+                    throw ValueSyntaxError(
+                        "a sign may only precede a number",
+                        at: offset)
                 }
                 return Self.value(of: number, negative: negative)
             case .complexSum(let subtract, let left, let right, let offset):
@@ -305,10 +306,12 @@ enum PythonLiteralParser {
                 case .imaginary: leftNumber = number
                 }
             default:
-                throw ValueSyntaxError("'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
+                throw ValueSyntaxError(
+                    "'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
             }
             guard case .number(.imaginary(let imaginary), _) = right else {
-                throw ValueSyntaxError("'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
+                throw ValueSyntaxError(
+                    "'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
             }
             let real: Double
             switch leftNumber {
@@ -319,7 +322,8 @@ enum PythonLiteralParser {
                 }
                 real = double
             case .imaginary:
-                throw ValueSyntaxError("'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
+                throw ValueSyntaxError(
+                    "'+' and '-' may only join a real number and an imaginary number, like 1+2j", at: offset)
             }
             return subtract
                 ? .complex(real: real - 0.0, imaginary: 0.0 - imaginary)

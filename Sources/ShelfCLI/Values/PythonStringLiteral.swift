@@ -64,7 +64,8 @@ struct PythonStringLiteral {
             case "x":
                 codePoints.append(try Self.hexEscape(body, &index, digits: 2, escapeStart: escapeStart, name: "\\xXX"))
             case "u" where !isBytes:
-                codePoints.append(try Self.hexEscape(body, &index, digits: 4, escapeStart: escapeStart, name: "\\uXXXX"))
+                codePoints.append(
+                    try Self.hexEscape(body, &index, digits: 4, escapeStart: escapeStart, name: "\\uXXXX"))
             case "U" where !isBytes:
                 let value = try Self.hexEscape(body, &index, digits: 8, escapeStart: escapeStart, name: "\\UXXXXXXXX")
                 guard value <= 0x10FFFF else {
