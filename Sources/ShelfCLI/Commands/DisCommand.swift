@@ -6,6 +6,10 @@ struct DisCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dis",
         abstract: "Disassemble a stored value, or every pickle in a file, as pickletools.dis does.",
+        usage: """
+            shelf dis <path> <key> [--indent-level <n>] [--annotate <column>]
+            shelf dis --file <file> [--memo] [--indent-level <n>] [--annotate <column>]
+            """,
         discussion: """
             The listing is byte for byte what Python's pickletools.dis prints: one line per opcode with its \
             offset, byte, name (indented by the open MARKs) and argument, then "highest protocol among \
@@ -17,7 +21,7 @@ struct DisCommand: ParsableCommand {
             EXAMPLES:
               shelf dis shop.db basket
               shelf dis --file data.pickle
-              shelf dis --file data.pickle --memo     # pickles written by one Pickler, sharing a memo
+              shelf dis --file data.pickle --memo    # pickles one Pickler wrote
             """
     )
 
