@@ -165,7 +165,7 @@ struct SetTests {
         #expect(python == "\(proto) {'a': [1, 2.5, b'x', (None,)]}\n")
     }
 
-    @Test("set creates the shelf, replaces values, and reads VALUE from standard input for -")
+    @Test("set creates the shelf, replaces values, reads VALUE from standard input for -, takes -7 with or without --")
     func setCreatesAndReplaces() throws {
         let scratch = try Scratch()
         try ShelfCLI.output(["set", scratch.path, "a", "1"])
@@ -173,8 +173,13 @@ struct SetTests {
         try ShelfCLI.output(["set", scratch.path, "a", "'replaced'"])
         try ShelfCLI.output(["set", scratch.path, "c", "-", "--json"], input: Data(#"{"from": "stdin"}"#.utf8))
         try ShelfCLI.output(["set", scratch.path, "d", "-"], input: Data("(1, 'literal')\n".utf8))
+        try ShelfCLI.output(["set", scratch.path, "e", "-7"])
+        try ShelfCLI.output(["set", scratch.path, "f", "--", "-8"])
+        try ShelfCLI.output(["set", "--json", scratch.path, "--", "-g", "-9"])
         let python = try PythonShelf.read(scratch.path, "print(sorted(s.items()))")
-        #expect(python == "[('a', 'replaced'), ('b', [1, 2]), ('c', {'from': 'stdin'}), ('d', (1, 'literal'))]\n")
+        #expect(
+            python == "[('-g', -9), ('a', 'replaced'), ('b', [1, 2]), ('c', {'from': 'stdin'}), "
+                + "('d', (1, 'literal')), ('e', -7), ('f', -8)]\n")
     }
 
     @Test("set refuses --json with --literal and a protocol outside 0...5")

@@ -59,8 +59,16 @@ struct SetCommand: ParsableCommand {
         help: ArgumentHelp("The value, or - to read it from standard input.", valueName: "value"))
     var values: [String] = []
 
+    /// The values given, without the `--` that ends the options (which `.allUnrecognized` keeps).
+    private var givenValues: [String] {
+        guard let terminator = values.firstIndex(of: "--") else { return values }
+        var given = values
+        given.remove(at: terminator)
+        return given
+    }
+
     /// The one VALUE given.
-    private var value: String { values.first ?? "" }
+    private var value: String { givenValues.first ?? "" }
 
     @Flag(help: "How VALUE is written.")
     var syntax: Syntax = .literal
@@ -69,9 +77,10 @@ struct SetCommand: ParsableCommand {
     var protocolVersion: Int = Shelf.defaultProtocol
 
     func validate() throws {
-        guard values.count == 1 else {
+        guard givenValues.count == 1 else {
             throw ValidationError(
-                values.isEmpty ? "Missing expected argument '<value>'" : "give one VALUE, not \(values.count)")
+                givenValues.isEmpty
+                    ? "Missing expected argument '<value>'" : "give one VALUE, not \(givenValues.count)")
         }
         guard (0...5).contains(protocolVersion) else {
             throw ValidationError("pickle protocol \(protocolVersion) does not exist; use 0 to 5")
