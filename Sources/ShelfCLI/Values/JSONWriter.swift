@@ -34,27 +34,34 @@ enum JSONWriter {
     static func text(of value: PickleValue) throws(Failure) -> String {
         var writer = Writer()
         try writer.write(value)
-        return writer.output
+        return String(decoding: writer.output, as: UTF8.self)
     }
 
     private struct Writer {
-        var output = ""
-        /// The subscripts leading to the value being written, as Python would write them.
-        var path: [String] = []
+        /// The JSON text so far: ASCII only.
+        var output: [UInt8] = []
+        /// The subscripts leading to the value being written: an index, or a dict key (printed only for an
+        /// error, as Python would write it).
+        var path: [PathComponent] = []
+
+        enum PathComponent {
+            case index(Int)
+            case key(PickleValue)
+        }
         /// The containers being written, from the outermost: one met again is a cycle.
         var active: Set<ObjectIdentifier> = []
 
         mutating func write(_ value: PickleValue) throws(Failure) {
             switch value {
-            case .none: output += "null"
-            case .bool(let flag): output += flag ? "true" : "false"
-            case .int(let integer): output += String(integer)
-            case .bigInt(let integer): output += integer.description
+            case .none: output.append(contentsOf: "null".utf8)
+            case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .int(let integer): output.append(contentsOf: String(integer).utf8)
+            case .bigInt(let integer): output.append(contentsOf: integer.description.utf8)
             case .float(let double):
                 guard double.isFinite else {
                     throw fail("the float \(value) has no JSON form (JSON has no nan or infinity)")
                 }
-                output += value.description
+                output.append(contentsOf: value.description.utf8)
             case .string(let string): writeString(string.unicodeScalars.lazy.map(\.value))
             case .surrogateString(let string): writeString(string.codePoints)
             case .tuple(let elements): try writeArray(elements)
@@ -83,20 +90,20 @@ enum JSONWriter {
         }
 
         private mutating func writeArray(_ elements: [PickleValue]) throws(Failure) {
-            output += "["
+            output.append(contentsOf: "[".utf8)
             for (index, element) in elements.enumerated() {
-                if index > 0 { output += ", " }
-                path.append("[\(index)]")
+                if index > 0 { output.append(contentsOf: ", ".utf8) }
+                path.append(.index(index))
                 try write(element)
                 path.removeLast()
             }
-            output += "]"
+            output.append(contentsOf: "]".utf8)
         }
 
         private mutating func writeObject(_ dict: PickleDict) throws(Failure) {
-            output += "{"
+            output.append(contentsOf: "{".utf8)
             for (index, (key, value)) in dict.enumerated() {
-                if index > 0 { output += ", " }
+                if index > 0 { output.append(contentsOf: ", ".utf8) }
                 switch key {
                 case .string(let string): writeString(string.unicodeScalars.lazy.map(\.value))
                 case .surrogateString(let string): writeString(string.codePoints)
@@ -105,47 +112,54 @@ enum JSONWriter {
                         "the dict key \(key) is of type \(key.pythonTypeName), not str, so the dict has no JSON form"
                     )
                 }
-                output += ": "
-                path.append("[\(key)]")
+                output.append(contentsOf: ": ".utf8)
+                path.append(.key(key))
                 try write(value)
                 path.removeLast()
             }
-            output += "}"
+            output.append(contentsOf: "}".utf8)
         }
 
         private mutating func writeString(_ codePoints: some Sequence<UInt32>) {
-            var scalars = String.UnicodeScalarView()
-            scalars.append("\"")
+            output.append(UInt8(ascii: "\""))
             for point in codePoints {
                 switch point {
-                case 0x22: scalars.append(contentsOf: "\\\"".unicodeScalars)
-                case 0x5C: scalars.append(contentsOf: "\\\\".unicodeScalars)
-                case 0x0A: scalars.append(contentsOf: "\\n".unicodeScalars)
-                case 0x0D: scalars.append(contentsOf: "\\r".unicodeScalars)
-                case 0x09: scalars.append(contentsOf: "\\t".unicodeScalars)
-                case 0x08: scalars.append(contentsOf: "\\b".unicodeScalars)
-                case 0x0C: scalars.append(contentsOf: "\\f".unicodeScalars)
-                case 0x20...0x7E: scalars.append(Unicode.Scalar(UInt8(point)))
+                case 0x22: output.append(contentsOf: #"\""#.utf8)
+                case 0x5C: output.append(contentsOf: #"\\"#.utf8)
+                case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+                case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+                case 0x09: output.append(contentsOf: #"\t"#.utf8)
+                case 0x08: output.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+                case 0x20...0x7E: output.append(UInt8(point))
                 case 0x10000...:
                     let offset = point - 0x10000
-                    appendEscape(0xD800 + (offset >> 10), to: &scalars)
-                    appendEscape(0xDC00 + (offset & 0x3FF), to: &scalars)
-                default: appendEscape(point, to: &scalars)
+                    appendEscape(0xD800 + (offset >> 10))
+                    appendEscape(0xDC00 + (offset & 0x3FF))
+                default: appendEscape(point)
                 }
             }
-            scalars.append("\"")
-            output.unicodeScalars.append(contentsOf: scalars)
+            output.append(UInt8(ascii: "\""))
         }
 
-        private func appendEscape(_ unit: UInt32, to scalars: inout String.UnicodeScalarView) {
-            let digits = String(unit, radix: 16)
-            scalars.append(contentsOf: "\\u".unicodeScalars)
-            scalars.append(contentsOf: String(repeating: "0", count: 4 - digits.count).unicodeScalars)
-            scalars.append(contentsOf: digits.unicodeScalars)
+        /// Appends `\uXXXX` with four lowercase hexadecimal digits, as Python writes them.
+        private mutating func appendEscape(_ unit: UInt32) {
+            output.append(contentsOf: #"\u"#.utf8)
+            for shift in stride(from: 12, through: 0, by: -4) {
+                let digit = UInt8((unit >> UInt32(shift)) & 0xF)
+                output.append(digit < 10 ? 0x30 + digit : 0x61 + digit - 10)
+            }
         }
 
         private func fail(_ reason: String) -> Failure {
-            Failure(reason: reason, location: "value" + path.joined())
+            var location = "value"
+            for component in path {
+                switch component {
+                case .index(let index): location += "[\(index)]"
+                case .key(let key): location += "[\(key)]"
+                }
+            }
+            return Failure(reason: reason, location: location)
         }
     }
 }
