@@ -6,9 +6,9 @@
 /// globals CPython itself writes for builtin types, which load as native values.
 ///
 /// The machine is a struct driven by ``Unpickler``, which keeps the memo between loads.
-struct UnpicklerMachine {
+struct UnpicklerMachine: ~Copyable {
     var reader: PickleReader
-    var stack: [UnpicklerStackEntry] = []
+    var stack = UnpicklerStack()
     /// The stack positions of the open `MARK`s.
     var marks: [Int] = []
     /// The stack position of the innermost `MARK`, or 0: values below it are out of reach.
@@ -29,15 +29,16 @@ struct UnpicklerMachine {
 
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
     mutating func load() throws(PickleError) -> PickleValue {
-        stack.removeAll(keepingCapacity: true)
+        stack.removeAll(from: 0)
         marks.removeAll(keepingCapacity: true)
         fence = 0
         proto = 0
         var opcodesLeft = options.maxOpcodes ?? Int.max
+        let opcodes = Self.opcodes
         while true {
             let start = reader.position
             let byte = try reader.readOpcodeByte()
-            guard let opcode = Opcode(rawValue: byte) else {
+            guard let opcode = opcodes[Int(byte)] else {
                 reader.beginOpcode(nil, at: start)
                 throw PickleReader.unknownOpcode(byte, at: start)
             }
@@ -51,6 +52,9 @@ struct UnpicklerMachine {
         }
     }
 
+    /// The opcode of each byte, or `nil`: one load instead of `Opcode(rawValue:)`'s search.
+    static let opcodes: [Opcode?] = (0...255).map { Opcode(rawValue: UInt8($0)) }
+
     // MARK: - The stack
 
     @inline(__always)
@@ -63,8 +67,11 @@ struct UnpicklerMachine {
         stack.append(entry)
     }
 
+    // Helpers called from mutating methods are mutating or static themselves: calling a
+    // non-mutating method would copy the whole machine (its arrays and options) for the call.
+
     /// The error for an opcode that needs more values than the stack holds above the innermost MARK.
-    func underflow() -> PickleError {
+    mutating func underflow() -> PickleError {
         reader.error(.stackUnderflow, marks.isEmpty ? "unpickling stack underflow" : "unexpected MARK found")
     }
 
@@ -76,7 +83,7 @@ struct UnpicklerMachine {
 
     /// The value on top of the stack, above the innermost MARK.
     @inline(__always)
-    func top() throws(PickleError) -> UnpicklerStackEntry {
+    mutating func top() throws(PickleError) -> UnpicklerStackEntry {
         guard stack.count > fence else { throw underflow() }
         return stack[stack.count - 1]
     }
@@ -92,23 +99,18 @@ struct UnpicklerMachine {
     /// Removes the values from `start` to the top and returns them, with the deepest nesting among them.
     @inline(__always)
     mutating func takeValues(from start: Int) -> (values: [PickleValue], depth: Int32) {
-        var values: [PickleValue] = []
-        values.reserveCapacity(stack.count - start)
         var deepest: Int32 = 0
         for index in start..<stack.count {
-            let entry = stack[index]
-            values.append(entry.value)
-            deepest = max(deepest, depth(of: entry))
+            deepest = max(deepest, Self.depth(of: stack.base[index]))
         }
-        stack.removeSubrange(start...)
-        return (values, deepest)
+        return (stack.takeValues(from: start), deepest)
     }
 
     // MARK: - Depth
 
     /// How deeply containers nest in an entry's value: 0 for a scalar.
     @inline(__always)
-    func depth(of entry: UnpicklerStackEntry) -> Int32 {
+    static func depth(of entry: UnpicklerStackEntry) -> Int32 {
         switch entry.value {
         case .list(let list): list.nestingDepth
         case .dict(let dict): dict.nestingDepth
@@ -120,7 +122,7 @@ struct UnpicklerMachine {
 
     /// The depth of a container holding children of depth `deepest`, checked against the limit.
     @inline(__always)
-    func containerDepth(holding deepest: Int32) throws(PickleError) -> Int32 {
+    mutating func containerDepth(holding deepest: Int32) throws(PickleError) -> Int32 {
         guard deepest < maxDepth else {
             throw reader.error(.limitExceeded, "values nest deeper than maxDepth (\(maxDepth))")
         }
@@ -238,7 +240,7 @@ struct UnpicklerMachine {
             }
         case .popMark:
             let start = try popMark()
-            stack.removeSubrange(start...)
+            stack.removeAll(from: start)
         case .dup:
             push(try top())
 
@@ -331,7 +333,9 @@ struct UnpicklerMachine {
 
 extension PickleReader {
     /// `PUT`'s argument: CPython reads the line, then checks the stack, then parses the index.
-    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError) -> Int {
+    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError)
+        -> Int
+    {
         let start = position
         let line = try readLine()
         guard !line.isEmpty else { throw truncated() }

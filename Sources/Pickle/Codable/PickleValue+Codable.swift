@@ -88,11 +88,15 @@ private indirect enum PlainValue: Encodable {
 
     init(_ value: PickleValue, visiting: inout Set<ObjectIdentifier>, codingPath: [any CodingKey]) throws {
         func invalid(_ reason: String) -> EncodingError {
-            EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: codingPath, debugDescription: "a Python \(value.pythonTypeName) \(reason)"))
+            EncodingError.invalidValue(
+                value,
+                EncodingError.Context(
+                    codingPath: codingPath, debugDescription: "a Python \(value.pythonTypeName) \(reason)"))
         }
         if let identity = value.referenceIdentity {
-            guard visiting.insert(identity).inserted else { throw invalid("that contains itself has no JSON-like form") }
+            guard visiting.insert(identity).inserted else {
+                throw invalid("that contains itself has no JSON-like form")
+            }
         }
         defer { if let identity = value.referenceIdentity { visiting.remove(identity) } }
         func elements(_ values: [PickleValue]) throws -> PlainValue {
@@ -114,7 +118,9 @@ private indirect enum PlainValue: Encodable {
         case .dict(let dict):
             var members: [(String, PlainValue)] = []
             for (key, member) in dict {
-                guard case .string(let name) = key else { throw invalid("with a \(key.pythonTypeName) key has no JSON-like form") }
+                guard case .string(let name) = key else {
+                    throw invalid("with a \(key.pythonTypeName) key has no JSON-like form")
+                }
                 members.append((name, try PlainValue(member, visiting: &visiting, codingPath: codingPath)))
             }
             self = .object(members)

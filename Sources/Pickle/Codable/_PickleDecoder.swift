@@ -4,17 +4,19 @@
 /// and restores them after, so no decoder is allocated per value. A keyed container looks fields
 /// up in the ``PickleDict`` itself, without building a Swift dictionary.
 final class _PickleDecoder: Decoder {
-    let userInfo: [CodingUserInfoKey: Any]
-    var value: PickleValue
-    var path: PickleCodingPath
+    let context: PickleDecodingContext
+    @exclusivity(unchecked) var value: PickleValue
+    @exclusivity(unchecked) var path: PickleCodingPath
 
-    init(userInfo: [CodingUserInfoKey: Any], value: PickleValue, path: PickleCodingPath) {
-        self.userInfo = userInfo
+    init(context: PickleDecodingContext, value: PickleValue, path: PickleCodingPath) {
+        self.context = context
         self.value = value
         self.path = path
     }
 
     var codingPath: [any CodingKey] { path.keys }
+
+    var userInfo: [CodingUserInfoKey: Any] { context.userInfo }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         KeyedDecodingContainer(try keyedContainer(Key.self, for: value, at: path))
@@ -48,11 +50,27 @@ final class _PickleDecoder: Decoder {
     /// state of an instance of its class (or a plain dict); anything else goes through its
     /// `init(from:)`.
     func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        // The elements of arrays and dictionaries come here through the generic methods: the
+        // common primitives skip the dynamic casts below.
+        if T.self == String.self { return unsafeBitCast(try PickleUnboxing.string(value, at: path), to: T.self) }
+        if T.self == Int.self {
+            return unsafeBitCast(try PickleUnboxing.integer(value, as: Int.self, at: path), to: T.self)
+        }
+        if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path), to: T.self) }
         if let native = T.self as? any PickleNativeDecodable.Type {
             guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
                 throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
             }
             return result
+        }
+        // Decoding recurses once per nested value: bound it, so deep or cyclic input (a dict that
+        // contains itself, decoded into a recursive type) is an error rather than a stack overflow.
+        context.depth += 1
+        defer { context.depth -= 1 }
+        guard context.depth <= context.maxDepth else {
+            throw PickleCodingErrors.corrupted(
+                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,", at: path)
         }
         var value = value
         if let cls = T.self as? any PythonClass.Type {
@@ -92,4 +110,16 @@ extension _PickleDecoder: SingleValueDecodingContainer {
     @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
     func decode(_ type: UInt128.Type) throws -> UInt128 { try PickleUnboxing.integer(value, as: type, at: path) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try unwrap(type, from: value, at: path) }
+}
+
+/// What every decoder of one top-level decode shares: the options and the nesting depth.
+final class PickleDecodingContext {
+    let userInfo: [CodingUserInfoKey: Any]
+    let maxDepth: Int
+    @exclusivity(unchecked) var depth = 0
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int) {
+        self.userInfo = userInfo
+        self.maxDepth = maxDepth
+    }
 }
