@@ -135,6 +135,10 @@ struct PickleFileTests {
             """, [file])
         let result = try ShelfCLI.run(["load", file, "--format", "json"])
         #expect(result.status == 1)
+        let piped = try ShelfCLI.run(
+            ["load", "-", "--format", "json"], input: try Data(contentsOf: URL(fileURLWithPath: file)))
+        #expect(piped.status == 1 && piped.text == result.text)
+        #expect(piped.stderr.hasPrefix("shelf: error: pickle 5 of standard input has no JSON form"))
         #expect(result.text == "[1, \"a\"]\n{\"b\": null}\n1208925819614629174706176\n[1.5]\n")
         #expect(
             result.stderr
