@@ -1,0 +1,256 @@
+/// Open-addressing hash tables for the pickler's memo: a reference object by identity, a `str` by its
+/// UTF-8 bytes, other values by an array key. `Dictionary` with `Hasher` (SipHash) costs more than
+/// writing the value itself; these use a multiply-xorshift hash with a per-process random seed, so
+/// that colliding keys cannot be chosen in advance.
+
+/// A random seed, the same for the whole process.
+private let memoHashSeed: UInt64 = {
+    var hasher = Hasher()
+    hasher.combine(0x5EED as UInt16)
+    return UInt64(UInt(bitPattern: hasher.finalize())) | 1
+}()
+
+@inline(__always)
+private func mix(_ value: UInt64) -> UInt64 {
+    var hash = value &* 0xBF58_476D_1CE4_E5B9
+    hash ^= hash >> 31
+    hash = hash &* 0x94D0_49BB_1331_11EB
+    return hash ^ (hash >> 29)
+}
+
+/// Hashes bytes eight at a time.
+@inline(__always)
+func memoHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    let count = bytes.count
+    var hash = memoHashSeed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+    guard let base = bytes.baseAddress, count > 0 else { return hash }
+    if count >= 8 {
+        var offset = 0
+        while offset + 8 <= count {
+            hash = mix(hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        // The last, partial word: the last 8 bytes, overlapping the previous word.
+        if offset < count { hash = mix(hash ^ base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) }
+        return hash
+    }
+    let word: UInt64
+    if count >= 4 {
+        let low = UInt64(base.loadUnaligned(as: UInt32.self))
+        let high = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        word = low | high << 32
+    } else {
+        let first = UInt64(base.load(as: UInt8.self))
+        let middle = UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self))
+        let last = UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+        word = first | middle << 8 | last << 16
+    }
+    return mix(hash ^ word)
+}
+
+/// Reference objects by identity → memo index. Holds a strong reference to every key, as CPython's
+/// memo does, so an address is never reused while it is a key; unless told it need not, when the
+/// objects are known to outlive the table (one dump of a value that no hook can change).
+struct IdentityMemoTable: ~Copyable {
+    private struct Slot {
+        /// The object's address, retained by the table, or 0 for an empty slot.
+        var key: UInt
+        var index: Int
+    }
+
+    private var slots: UnsafeMutablePointer<Slot>?
+    private var mask = -1
+    private(set) var count = 0
+    let retainsKeys: Bool
+
+    init(retainingKeys: Bool) {
+        retainsKeys = retainingKeys
+    }
+
+    deinit {
+        guard let slots else { return }
+        if !retainsKeys {
+            slots.deallocate()
+            return
+        }
+        for position in 0...mask {
+            if let pointer = UnsafeRawPointer(bitPattern: slots[position].key) {
+                Unmanaged<AnyObject>.fromOpaque(pointer).release()
+            }
+        }
+        slots.deallocate()
+    }
+
+    @inline(__always)
+    private static func position(_ key: UInt, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: mix(UInt64(key) ^ memoHashSeed)) & mask
+    }
+
+    @inline(__always)
+    func index(of object: AnyObject) -> Int? {
+        guard let slots else { return nil }
+        let key = UInt(bitPattern: ObjectIdentifier(object))
+        var position = Self.position(key, mask)
+        while true {
+            let slot = slots[position]
+            if slot.key == key { return slot.index }
+            if slot.key == 0 { return nil }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Adds `object`, which must not be present, with memo index `index`, and retains it.
+    mutating func insert(_ object: AnyObject, index: Int) {
+        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
+        let key = UInt(bitPattern: ObjectIdentifier(object))
+        if retainsKeys { _ = Unmanaged.passRetained(object) }
+        place(Slot(key: key, index: index))
+        count += 1
+    }
+
+    @inline(__always)
+    private mutating func place(_ slot: Slot) {
+        guard let slots else { return }
+        var position = Self.position(slot.key, mask)
+        while slots[position].key != 0 { position = (position + 1) & mask }
+        slots[position] = slot
+    }
+
+    private mutating func grow() {
+        let old = slots
+        let oldCapacity = mask + 1
+        let capacity = oldCapacity == 0 ? 16 : oldCapacity * 4
+        let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        new.initialize(repeating: Slot(key: 0, index: 0), count: capacity)
+        slots = new
+        mask = capacity - 1
+        if let old {
+            for position in 0..<oldCapacity where old[position].key != 0 { place(old[position]) }
+            old.deallocate()
+        }
+    }
+}
+
+/// Values by a key of bytes → memo index: `str` by UTF-8, `bytes` by content, and the other kinds by
+/// an encoding of their identity. The keys are copied into one arena, so lookups compare memory and
+/// the table retains nothing.
+struct KeyedMemoTable: ~Copyable {
+    private struct Slot {
+        var hash: UInt64
+        /// The memo index, or -1 for an empty slot.
+        var index: Int
+        /// Where the key's bytes are in the arena.
+        var offset: Int
+        var length: Int
+    }
+
+    private var slots: UnsafeMutablePointer<Slot>?
+    private var mask = -1
+    private(set) var count = 0
+    private var arena: UnsafeMutableRawPointer?
+    private var arenaUsed = 0
+    private var arenaCapacity = 0
+
+    init() {}
+
+    deinit {
+        slots?.deallocate()
+        arena?.deallocate()
+    }
+
+    /// Looks a key up; returns its memo index, if any, and its hash for a following
+    /// ``insert(_:hash:index:)``.
+    @inline(__always)
+    func find(_ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
+        let hash = memoHash(key)
+        guard let slots, let arena else { return (nil, hash) }
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[position]
+            if slot.index < 0 { return (nil, hash) }
+            if slot.hash == hash, slot.length == key.count,
+                memoryEqual(UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.length), key)
+            {
+                return (slot.index, hash)
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Looks up a key given as an array.
+    @inline(__always)
+    func find<Element>(_ key: [Element]) -> (index: Int?, hash: UInt64) {
+        key.withUnsafeBytes { find($0) }
+    }
+
+    /// Adds a key, which must not be present, with the hash ``find(_:)`` returned.
+    mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, index: Int) {
+        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
+        if arenaCapacity - arenaUsed < key.count { growArena(key.count) }
+        let offset = arenaUsed
+        if let arena, let source = key.baseAddress {
+            copyBytes(from: source, to: arena + offset, count: key.count)
+        }
+        arenaUsed += key.count
+        place(Slot(hash: hash, index: index, offset: offset, length: key.count))
+        count += 1
+    }
+
+    /// Adds a key given as an array.
+    mutating func insert<Element>(_ key: [Element], hash: UInt64, index: Int) {
+        key.withUnsafeBytes { insert($0, hash: hash, index: index) }
+    }
+
+    @inline(__always)
+    private mutating func place(_ slot: Slot) {
+        guard let slots else { return }
+        var position = Int(truncatingIfNeeded: slot.hash) & mask
+        while slots[position].index >= 0 { position = (position + 1) & mask }
+        slots[position] = slot
+    }
+
+    private mutating func grow() {
+        let old = slots
+        let oldCapacity = mask + 1
+        let capacity = oldCapacity == 0 ? 32 : oldCapacity * 4
+        let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        new.initialize(repeating: Slot(hash: 0, index: -1, offset: 0, length: 0), count: capacity)
+        slots = new
+        mask = capacity - 1
+        if let old {
+            for position in 0..<oldCapacity where old[position].index >= 0 { place(old[position]) }
+            old.deallocate()
+        }
+    }
+
+    private mutating func growArena(_ needed: Int) {
+        let capacity = max(512, arenaCapacity * 2, arenaUsed + needed)
+        let new = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        if let arena {
+            new.copyMemory(from: arena, byteCount: arenaUsed)
+            arena.deallocate()
+        }
+        arena = new
+        arenaCapacity = capacity
+    }
+}
+
+/// Whether two buffers of the same length hold the same bytes.
+@inline(__always)
+private func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    let count = a.count
+    while offset + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        {
+            return false
+        }
+        offset += 8
+    }
+    while offset < count {
+        if a[offset] != b[offset] { return false }
+        offset += 1
+    }
+    return true
+}
