@@ -103,6 +103,35 @@ extension PickleWriter {
         try writeListItems(list.elements)
     }
 
+    /// Saves the list at `items[position]`, holding only its elements across the calls that write
+    /// them (not the list object, which would cost Swift a retain and a release).
+    @inline(never)
+    mutating func saveList(_ items: [PickleValue], _ position: Int) throws {
+        guard case .list(let list) = items[position] else { return }
+        let identifier = UInt(bitPattern: ObjectIdentifier(list))
+        let elements = list.elements
+        if let index = memo.references.index(ofIdentifier: identifier) {
+            try writeGet(index)
+            return
+        }
+        try enterNesting()
+        defer { depth -= 1 }
+        writeEmptyList()
+        try memoize(items, position, identifier: identifier)
+        try writeListItems(elements)
+    }
+
+    /// Memoizes the reference object at `items[position]`, whose address is `identifier`.
+    private mutating func memoize(_ items: [PickleValue], _ position: Int, identifier: UInt) throws {
+        let index = memo.allocate()
+        if memo.references.retainsKeys, let object = items[position].referenceObject {
+            memo.references.insert(object, index: index)
+        } else {
+            memo.references.insert(identifier: identifier, index: index)
+        }
+        try writePut(index)
+    }
+
     /// Saves a list CPython builds afresh, like the one in `set(list)` below protocol 4.
     mutating func saveFreshList(_ elements: [PickleValue]) throws {
         if try beginSynthetic({ .list(PickleList(elements)) }) { return }
@@ -186,6 +215,30 @@ extension PickleWriter {
         }
         try memoize(reference: dict)
         try writeDictItems(keys: dict.keys, values: dict.values)
+    }
+
+    /// Saves the dict at `items[position]`, holding only its keys and values across the calls that
+    /// write them.
+    @inline(never)
+    mutating func saveDict(_ items: [PickleValue], _ position: Int) throws {
+        guard case .dict(let dict) = items[position] else { return }
+        let identifier = UInt(bitPattern: ObjectIdentifier(dict))
+        let keys = dict.keys
+        let values = dict.values
+        if let index = memo.references.index(ofIdentifier: identifier) {
+            try writeGet(index)
+            return
+        }
+        try enterNesting()
+        defer { depth -= 1 }
+        if proto >= 1 {
+            write(.emptyDict)
+        } else {
+            write(.mark)
+            write(.dict)
+        }
+        try memoize(items, position, identifier: identifier)
+        try writeDictItems(keys: keys, values: values)
     }
 
     /// Saves a dict CPython builds afresh, like the keywords of a `functools.partial`.

@@ -380,27 +380,86 @@ extension PickleWriter {
             try saveOther(items[position])
             return
         }
+        // The calls come after the switch: a call inside it would keep the switched-on element alive
+        // across the call, which Swift does by retaining its payload.
+        var deferred = DeferredKind.other
         switch items[position] {
         case .none:
             putUnchecked(Opcode.noneValue.rawValue)
+            return
         case .int(let integer):
             saveAtom(integer)
+            return
         case .bool(let flag):
             saveAtom(flag)
+            return
         case .float(let double):
             saveAtom(double)
+            return
         case .string:
-            try saveString(items, position)
+            deferred = .string
+        case .list:
+            deferred = .list
+        case .dict:
+            deferred = .dict
         default:
-            try saveValue(items[position])
+            break
+        }
+        switch deferred {
+        case .string: try saveString(items, position)
+        case .list: try saveList(items, position)
+        case .dict: try saveDict(items, position)
+        case .other: try saveValue(items[position])
         }
     }
 
+    /// What ``save(_:_:)`` does after its switch.
+    private enum DeferredKind {
+        case string, list, dict, other
+    }
+
     /// Saves the `str` at `items[position]`.
+    ///
+    /// Written so that no `String` is held across a call: the UTF-8 is copied straight from the
+    /// array's element into the output, and the memo is looked up from there. Holding one would make
+    /// Swift retain and release it, atomically, two or three times per string.
     @inline(never)
     mutating func saveString(_ items: [PickleValue], _ position: Int) throws {
+        guard case .string(let probe) = items[position] else { return }
+        guard proto >= 1, let count = probe.utf8.withContiguousStorageIfAvailable({ $0.count }),
+            count < Self.frameSizeTarget
+        else {
+            // Protocol 0, text of 64 KiB or more, or a string that is not stored as contiguous UTF-8.
+            if case .string(let string) = items[position] { try saveString(string) }
+            return
+        }
+        reserve(count + 16)
+        let start = written
+        if count <= 0xFF, proto >= 4 {
+            putUnchecked(Opcode.shortBinunicode.rawValue)
+            putUnchecked(UInt8(truncatingIfNeeded: count))
+        } else {
+            putUnchecked(Opcode.binunicode.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+            written &+= 4
+        }
+        let textStart = written
         guard case .string(let string) = items[position] else { return }
-        try saveString(string)
+        let destination = UnsafeMutableRawPointer(base + textStart)
+        _ = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            if let source = utf8.baseAddress { copyBytes(from: source, to: destination, count: count) }
+        }
+        written &+= count
+        let text = UnsafeRawBufferPointer(start: base + textStart, count: count)
+        let (found, hash) = memo.strings.find(text)
+        if let found {
+            written = start
+            try writeGet(found)
+            return
+        }
+        let index = memo.allocate()
+        memo.strings.insert(text, hash: hash, index: index)
+        try writePut(index)
     }
 
     /// Writes an `int` right after ``frameBoundary()``, which made room for it.
@@ -410,7 +469,27 @@ extension PickleWriter {
             putUnchecked(Opcode.binint1.rawValue)
             putUnchecked(UInt8(truncatingIfNeeded: integer))
         } else {
+            saveLargerAtom(integer)
+        }
+    }
+
+    /// Writes an `int` beyond 0...255 right after ``frameBoundary()``.
+    @inline(never)
+    mutating func saveLargerAtom(_ integer: Int) {
+        guard proto >= 1, integer >= Int(Int32.min), integer <= Int(Int32.max) else {
             saveInt(integer)
+            return
+        }
+        if UInt(bitPattern: integer) <= 0xFFFF {
+            putUnchecked(Opcode.binint2.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(
+                of: UInt16(truncatingIfNeeded: integer).littleEndian, as: UInt16.self)
+            written &+= 2
+        } else {
+            putUnchecked(Opcode.binint.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(
+                of: UInt32(truncatingIfNeeded: integer).littleEndian, as: UInt32.self)
+            written &+= 4
         }
     }
 
@@ -522,6 +601,7 @@ extension PickleWriter {
         var key: [UInt64] = []
         for element in elements {
             guard appendIdentity(of: element, to: &key) else { return nil }
+            if key.capacity < 2 * elements.count + 1 { key.reserveCapacity(2 * elements.count + 1) }
         }
         key.append(kind.rawValue)
         return key
@@ -631,5 +711,19 @@ func copyBytes(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPo
         }
     } else {
         destination.copyMemory(from: source, byteCount: count)
+    }
+}
+
+extension PickleValue {
+    /// The object of a reference value (list, dict, set, bytearray, instance), else `nil`.
+    var referenceObject: AnyObject? {
+        switch self {
+        case .list(let list): list
+        case .dict(let dict): dict
+        case .set(let set): set
+        case .bytearray(let array): array
+        case .object(let object): object
+        default: nil
+        }
     }
 }

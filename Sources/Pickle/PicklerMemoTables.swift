@@ -4,7 +4,7 @@
 /// that colliding keys cannot be chosen in advance.
 
 /// A random seed, the same for the whole process.
-private let memoHashSeed: UInt64 = {
+let memoHashSeed: UInt64 = {
     var hasher = Hasher()
     hasher.combine(0x5EED as UInt16)
     return UInt64(UInt(bitPattern: hasher.finalize())) | 1
@@ -18,11 +18,11 @@ private func mix(_ value: UInt64) -> UInt64 {
     return hash ^ (hash >> 29)
 }
 
-/// Hashes bytes eight at a time.
+/// Hashes bytes eight at a time, from `seed` (``memoHashSeed``, which a table reads once).
 @inline(__always)
-func memoHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+func memoHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
     let count = bytes.count
-    var hash = memoHashSeed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+    var hash = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
     guard let base = bytes.baseAddress, count > 0 else { return hash }
     if count >= 8 {
         var offset = 0
@@ -62,6 +62,7 @@ struct IdentityMemoTable: ~Copyable {
     private var mask = -1
     private(set) var count = 0
     let retainsKeys: Bool
+    private let seed = memoHashSeed
 
     init(retainingKeys: Bool) {
         retainsKeys = retainingKeys
@@ -82,15 +83,20 @@ struct IdentityMemoTable: ~Copyable {
     }
 
     @inline(__always)
-    private static func position(_ key: UInt, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: mix(UInt64(key) ^ memoHashSeed)) & mask
+    private func position(_ key: UInt) -> Int {
+        Int(truncatingIfNeeded: mix(UInt64(key) ^ seed)) & mask
     }
 
     @inline(__always)
     func index(of object: AnyObject) -> Int? {
+        index(ofIdentifier: UInt(bitPattern: ObjectIdentifier(object)))
+    }
+
+    /// The memo index of the object with this address.
+    @inline(__always)
+    func index(ofIdentifier key: UInt) -> Int? {
         guard let slots else { return nil }
-        let key = UInt(bitPattern: ObjectIdentifier(object))
-        var position = Self.position(key, mask)
+        var position = position(key)
         while true {
             let slot = slots[position]
             if slot.key == key { return slot.index }
@@ -101,9 +107,14 @@ struct IdentityMemoTable: ~Copyable {
 
     /// Adds `object`, which must not be present, with memo index `index`, and retains it.
     mutating func insert(_ object: AnyObject, index: Int) {
-        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
-        let key = UInt(bitPattern: ObjectIdentifier(object))
         if retainsKeys { _ = Unmanaged.passRetained(object) }
+        insert(identifier: UInt(bitPattern: ObjectIdentifier(object)), index: index)
+    }
+
+    /// Adds the object with this address, which must not be present, without retaining it: for a
+    /// table that does not retain its keys, or after retaining the object.
+    mutating func insert(identifier key: UInt, index: Int) {
+        if (count + 1) * 4 > (mask + 1) * 3 { grow() }
         place(Slot(key: key, index: index))
         count += 1
     }
@@ -111,7 +122,7 @@ struct IdentityMemoTable: ~Copyable {
     @inline(__always)
     private mutating func place(_ slot: Slot) {
         guard let slots else { return }
-        var position = Self.position(slot.key, mask)
+        var position = position(slot.key)
         while slots[position].key != 0 { position = (position + 1) & mask }
         slots[position] = slot
     }
@@ -150,6 +161,7 @@ struct KeyedMemoTable: ~Copyable {
     private var arena: UnsafeMutableRawPointer?
     private var arenaUsed = 0
     private var arenaCapacity = 0
+    private let seed = memoHashSeed
 
     init() {}
 
@@ -162,7 +174,7 @@ struct KeyedMemoTable: ~Copyable {
     /// ``insert(_:hash:index:)``.
     @inline(__always)
     func find(_ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
-        let hash = memoHash(key)
+        let hash = memoHash(key, seed: seed)
         guard let slots, let arena else { return (nil, hash) }
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
