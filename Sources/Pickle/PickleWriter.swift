@@ -420,9 +420,9 @@ extension PickleWriter {
 
     /// Saves the `str` at `items[position]`.
     ///
-    /// Written so that no `String` is held across a call: the UTF-8 is copied straight from the
-    /// array's element into the output, and the memo is looked up from there. Holding one would make
-    /// Swift retain and release it, atomically, two or three times per string.
+    /// Written so that no `String` is held across a call: the memo is looked up and the UTF-8 copied
+    /// into the output straight from the array's element. Holding one would make Swift retain and
+    /// release it, atomically, two or three times per string.
     @inline(never)
     mutating func saveString(_ items: [PickleValue], _ position: Int) throws {
         guard case .string(let probe) = items[position] else { return }
@@ -434,31 +434,33 @@ extension PickleWriter {
             return
         }
         reserve(count + 16)
-        let start = written
-        if count <= 0xFF, proto >= 4 {
-            putUnchecked(Opcode.shortBinunicode.rawValue)
-            putUnchecked(UInt8(truncatingIfNeeded: count))
-        } else {
-            putUnchecked(Opcode.binunicode.rawValue)
-            UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
-            written &+= 4
-        }
-        let textStart = written
         guard case .string(let string) = items[position] else { return }
-        let destination = UnsafeMutableRawPointer(base + textStart)
-        _ = string.utf8.withContiguousStorageIfAvailable { utf8 in
-            if let source = utf8.baseAddress { copyBytes(from: source, to: destination, count: count) }
+        // Look up, and on a miss write the header and the text, from the string's own storage.
+        let lookup: (index: Int?, hash: UInt64)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            let text = UnsafeRawBufferPointer(utf8)
+            let result = memo.strings.find(text)
+            if result.index == nil, let source = text.baseAddress {
+                if count <= 0xFF, proto >= 4 {
+                    putUnchecked(Opcode.shortBinunicode.rawValue)
+                    putUnchecked(UInt8(truncatingIfNeeded: count))
+                } else {
+                    putUnchecked(Opcode.binunicode.rawValue)
+                    UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+                    written &+= 4
+                }
+                copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
+                written &+= count
+            }
+            return result
         }
-        written &+= count
-        let text = UnsafeRawBufferPointer(start: base + textStart, count: count)
-        let (found, hash) = memo.strings.find(text)
-        if let found {
-            written = start
+        guard let lookup else { return }
+        if let found = lookup.index {
             try writeGet(found)
             return
         }
         let index = memo.allocate()
-        memo.strings.insert(text, hash: hash, index: index)
+        let text = UnsafeRawBufferPointer(start: base + written - count, count: count)
+        memo.strings.insert(text, hash: lookup.hash, index: index)
         try writePut(index)
     }
 
@@ -689,25 +691,31 @@ extension PickleWriter {
     }
 }
 
-/// Copies `count` bytes; short copies, the usual case for names and numbers, without calling memcpy.
+/// Copies `count` bytes; copies of up to 32 bytes, the usual case for names and numbers, without
+/// calling memcpy.
 @inline(__always)
 func copyBytes(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
-    if count <= 16 {
-        if count >= 8 {
-            destination.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+    if count >= 8, count <= 32 {
+        // Whole words, then the last word, which may overlap the one before.
+        var offset = 0
+        while offset + 8 < count {
             destination.storeBytes(
-                of: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
+                of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset,
                 as: UInt64.self)
-        } else if count >= 4 {
-            destination.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            offset += 8
+        }
+        destination.storeBytes(
+            of: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
+            as: UInt64.self)
+    } else if count >= 4, count < 8 {
+        destination.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        destination.storeBytes(
+            of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
+            as: UInt32.self)
+    } else if count < 4 {
+        for offset in 0..<count {
             destination.storeBytes(
-                of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
-                as: UInt32.self)
-        } else {
-            for offset in 0..<count {
-                destination.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset,
-                                       as: UInt8.self)
-            }
+                of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
         }
     } else {
         destination.copyMemory(from: source, byteCount: count)

@@ -20,7 +20,7 @@ struct PicklerMemo: ~Copyable {
     /// object (CPython's memo holds a reference for the same reason).
     var references: IdentityMemoTable
     /// `str` values without lone surrogates, by their UTF-8.
-    var strings = KeyedMemoTable()
+    var strings = KeyedMemoTable(initialCapacity: 64)
     /// `str` values with lone surrogates, by their surrogatepass UTF-8.
     var surrogateStrings = KeyedMemoTable()
     /// `bytes` values, by content.

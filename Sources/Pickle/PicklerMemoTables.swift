@@ -1,7 +1,7 @@
 /// Open-addressing hash tables for the pickler's memo: a reference object by identity, a `str` by its
 /// UTF-8 bytes, other values by an array key. `Dictionary` with `Hasher` (SipHash) costs more than
-/// writing the value itself; these use a multiply-xorshift hash with a per-process random seed, so
-/// that colliding keys cannot be chosen in advance.
+/// writing the value itself; these use a multiply-fold hash with a per-process random seed, so that
+/// colliding keys cannot be chosen in advance.
 
 /// A random seed, the same for the whole process.
 let memoHashSeed: UInt64 = {
@@ -10,42 +10,53 @@ let memoHashSeed: UInt64 = {
     return UInt64(UInt(bitPattern: hasher.finalize())) | 1
 }()
 
+/// Multiplies to 128 bits and folds the halves: one multiplication mixes two words.
 @inline(__always)
-private func mix(_ value: UInt64) -> UInt64 {
-    var hash = value &* 0xBF58_476D_1CE4_E5B9
-    hash ^= hash >> 31
-    hash = hash &* 0x94D0_49BB_1331_11EB
-    return hash ^ (hash >> 29)
+private func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let product = a.multipliedFullWidth(by: b)
+    return product.high ^ product.low
 }
 
-/// Hashes bytes eight at a time, from `seed` (``memoHashSeed``, which a table reads once).
+private let foldKey0: UInt64 = 0xA076_1D64_78BD_642F
+private let foldKey1: UInt64 = 0xE703_7ED1_A0B4_28DB
+private let foldKey2: UInt64 = 0x8EBC_6AF0_9C88_C6E3
+
+/// Hashes bytes sixteen at a time, from `seed` (``memoHashSeed``, which a table reads once), with a
+/// short chain of dependent multiplications, as the lookup waits for it.
 @inline(__always)
 func memoHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
     let count = bytes.count
-    var hash = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
-    guard let base = bytes.baseAddress, count > 0 else { return hash }
-    if count >= 8 {
-        var offset = 0
-        while offset + 8 <= count {
-            hash = mix(hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
+    guard let base = bytes.baseAddress, count > 0 else { return fold(seed ^ foldKey0, foldKey1) }
+    var state = seed
+    let first: UInt64
+    let second: UInt64
+    if count <= 16 {
+        if count >= 8 {
+            first = base.loadUnaligned(as: UInt64.self)
+            second = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        } else if count >= 4 {
+            first = UInt64(base.loadUnaligned(as: UInt32.self))
+            second = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        } else {
+            first = UInt64(base.load(as: UInt8.self)) << 16
+                | UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self)) << 8
+                | UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+            second = 0
         }
-        // The last, partial word: the last 8 bytes, overlapping the previous word.
-        if offset < count { hash = mix(hash ^ base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)) }
-        return hash
-    }
-    let word: UInt64
-    if count >= 4 {
-        let low = UInt64(base.loadUnaligned(as: UInt32.self))
-        let high = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
-        word = low | high << 32
     } else {
-        let first = UInt64(base.load(as: UInt8.self))
-        let middle = UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self))
-        let last = UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
-        word = first | middle << 8 | last << 16
+        var offset = 0
+        while offset + 16 < count {
+            state = fold(
+                base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ foldKey1,
+                base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self) ^ state)
+            offset += 16
+        }
+        // The last 16 bytes, which may overlap the ones before.
+        first = base.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+        second = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
     }
-    return mix(hash ^ word)
+    let mixed = fold(first ^ foldKey1, second ^ state)
+    return fold(mixed ^ foldKey2, UInt64(count) ^ foldKey0)
 }
 
 /// Reference objects by identity → memo index. Holds a strong reference to every key, as CPython's
@@ -82,9 +93,10 @@ struct IdentityMemoTable: ~Copyable {
         slots.deallocate()
     }
 
+    /// Fibonacci hashing of the address: the top bits of one product.
     @inline(__always)
     private func position(_ key: UInt) -> Int {
-        Int(truncatingIfNeeded: mix(UInt64(key) ^ seed)) & mask
+        Int(truncatingIfNeeded: ((UInt64(key) ^ seed) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
     @inline(__always)
@@ -162,8 +174,13 @@ struct KeyedMemoTable: ~Copyable {
     private var arenaUsed = 0
     private var arenaCapacity = 0
     private let seed = memoHashSeed
+    private let initialCapacity: Int
 
-    init() {}
+    /// Creates an empty table that allocates room for `initialCapacity` slots (a power of two) at the
+    /// first insertion.
+    init(initialCapacity: Int = 16) {
+        self.initialCapacity = initialCapacity
+    }
 
     deinit {
         slots?.deallocate()
@@ -224,7 +241,7 @@ struct KeyedMemoTable: ~Copyable {
     private mutating func grow() {
         let old = slots
         let oldCapacity = mask + 1
-        let capacity = oldCapacity == 0 ? 32 : oldCapacity * 4
+        let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 4
         let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
         new.initialize(repeating: Slot(hash: 0, index: -1, offset: 0, length: 0), count: capacity)
         slots = new
