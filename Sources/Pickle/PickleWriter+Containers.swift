@@ -10,7 +10,7 @@ extension PickleWriter {
             writeEmptyTuple()
             return
         }
-        if let key = compositeKey(.tuple, elements), let index = memo.composites.find(key).index {
+        if let index = compositeIndex(.tuple, elements) {
             try writeGet(index)
             return
         }
@@ -19,11 +19,10 @@ extension PickleWriter {
         let short = count <= 3 && proto >= 2
         if !short { write(.mark) }
         for position in 0..<count { try save(elements, position) }
-        // If the tuple is in the memo now, it was reached from its own elements (through a list, say):
-        // drop what was pushed and fetch the memoized tuple, as CPython does.
-        let key = compositeKey(.tuple, elements)
-        let found = key.map { memo.composites.find($0) }
-        if let index = found?.index {
+        switch memoizeComposite(.tuple, elements) {
+        case .found(let index):
+            // The tuple was reached from its own elements (through a list, say): drop what was pushed
+            // and fetch the memoized tuple, as CPython does.
             if short {
                 for _ in 0..<count { write(.pop) }
             } else if proto >= 1 {
@@ -32,12 +31,10 @@ extension PickleWriter {
                 for _ in 0...count { write(.pop) }
             }
             try writeGet(index)
-            return
+        case .new(let index):
+            writeTupleEnd(count: count, short: short)
+            try writePut(index)
         }
-        writeTupleEnd(count: count, short: short)
-        let index = memo.allocate()
-        if let key, let found { memo.composites.insert(key, hash: found.hash, index: index) }
-        try writePut(index)
     }
 
     private mutating func writeEmptyTuple() {
@@ -353,7 +350,7 @@ extension PickleWriter {
 
     mutating func saveFrozenSet(_ set: PickleFrozenSet) throws {
         let elements = set.elements
-        if let key = compositeKey(.frozenset, elements), let index = memo.composites.find(key).index {
+        if let index = compositeIndex(.frozenset, elements) {
             try writeGet(index)
             return
         }
@@ -380,16 +377,13 @@ extension PickleWriter {
     private mutating func finishFrozenSet(
         _ elements: [PickleValue], dropping: Opcode, end: Opcode? = nil
     ) throws {
-        let key = compositeKey(.frozenset, elements)
-        let found = key.map { memo.composites.find($0) }
-        if let index = found?.index {
+        switch memoizeComposite(.frozenset, elements) {
+        case .found(let index):
             write(dropping)
             try writeGet(index)
-            return
+        case .new(let index):
+            if let end { write(end) }
+            try writePut(index)
         }
-        if let end { write(end) }
-        let index = memo.allocate()
-        if let key, let found { memo.composites.insert(key, hash: found.hash, index: index) }
-        try writePut(index)
     }
 }

@@ -21,7 +21,7 @@ extension PickleWriter {
 
     mutating func saveGlobal(_ global: PickleGlobal) throws {
         let key = Self.globalKey(global)
-        let found = memo.globals.find(key)
+        let found = memo.keyed.find(.global, key)
         if let index = found.index {
             try writeGet(index)
             return
@@ -47,7 +47,7 @@ extension PickleWriter {
             try writeNameLines(.global, global)
         }
         let index = memo.allocate()
-        memo.globals.insert(key, hash: found.hash, index: index)
+        memo.keyed.insert(.global, key, hash: found.hash, index: index)
         try writePut(index)
     }
 
@@ -235,7 +235,7 @@ extension PickleWriter {
     /// `cls.__new__`, written as `getattr(cls, "__new__")` and memoized by class.
     private mutating func saveNewMethod(of cls: PickleValue, asValue value: PickleValue) throws {
         if try beginSynthetic({ value }) { return }
-        if let key = newMethodKey(cls), let index = memo.composites.find(key).index {
+        if let index = compositeIndex(.newMethod, [cls]) {
             try writeGet(index)
             return
         }
@@ -246,20 +246,13 @@ extension PickleWriter {
             try endFreshTuple(count: 2)
         }
         write(.reduce)
-        let index = memo.allocate()
-        if let key = newMethodKey(cls) {
-            let found = memo.composites.find(key)
-            if found.index == nil { memo.composites.insert(key, hash: found.hash, index: index) }
+        switch memoizeComposite(.newMethod, [cls]) {
+        case .found:
+            // Writing the class wrote its `__new__` too, which cannot happen; memoize this one apart.
+            try memoizeAnonymous()
+        case .new(let index):
+            try writePut(index)
         }
-        try writePut(index)
-    }
-
-    /// The memo key of `cls.__new__`: the identity of the class.
-    private func newMethodKey(_ cls: PickleValue) -> [UInt64]? {
-        var key: [UInt64] = []
-        guard appendIdentity(of: cls, to: &key) else { return nil }
-        key.append(PicklerMemo.CompositeKind.newMethod.rawValue)
-        return key
     }
 
     /// An old-style instance, as Python 2 wrote it: `MARK args… INST module name` at protocol 0,

@@ -114,7 +114,7 @@ extension PickleWriter {
     }
 
     private mutating func saveString(utf8: UnsafeRawBufferPointer) throws {
-        let (found, hash) = memo.strings.find(utf8)
+        let (found, hash) = memo.keyed.find(.string, utf8)
         if let found {
             try writeGet(found)
             return
@@ -127,13 +127,13 @@ extension PickleWriter {
             writeUnicodeLine(String(decoding: utf8, as: UTF8.self).unicodeScalars.lazy.map(\.value))
         }
         let index = memo.allocate()
-        memo.strings.insert(utf8, hash: hash, index: index)
+        memo.keyed.insert(.string, utf8, hash: hash, index: index)
         try writePut(index)
     }
 
     mutating func saveSurrogateString(_ string: SurrogateString) throws {
         let utf8 = string.surrogatePassUTF8
-        let found = memo.surrogateStrings.find(utf8)
+        let found = memo.keyed.find(.surrogateString, utf8)
         if let index = found.index {
             try writeGet(index)
             return
@@ -146,7 +146,7 @@ extension PickleWriter {
             writeUnicodeLine(string.codePoints)
         }
         let index = memo.allocate()
-        memo.surrogateStrings.insert(utf8, hash: found.hash, index: index)
+        memo.keyed.insert(.surrogateString, utf8, hash: found.hash, index: index)
         try writePut(index)
     }
 
@@ -222,7 +222,7 @@ extension PickleWriter {
     // MARK: bytes and bytearray
 
     mutating func saveBytes(_ bytes: [UInt8]) throws {
-        let found = memo.bytes.find(bytes)
+        let found = memo.keyed.find(.bytes, bytes)
         if let index = found.index {
             try writeGet(index)
             return
@@ -239,7 +239,7 @@ extension PickleWriter {
             try writeBytesReduction(bytes)
         }
         let index = memo.allocate()
-        memo.bytes.insert(bytes, hash: found.hash, index: index)
+        memo.keyed.insert(.bytes, bytes, hash: found.hash, index: index)
         try writePut(index)
     }
 
@@ -298,7 +298,7 @@ extension PickleWriter {
         // A one-character string is a cached singleton in CPython: memoized by its character.
         let singleKey: [UInt64]? =
             bytes.count == 1 ? [UInt64(bytes[0]), PicklerMemo.CompositeKind.latin1Character.rawValue] : nil
-        let found = singleKey.map { memo.composites.find($0) }
+        let found = singleKey.map { memo.keyed.find(.composite, $0) }
         if let index = found?.index {
             try writeGet(index)
             return
@@ -319,7 +319,7 @@ extension PickleWriter {
             writeUnicodeLine(bytes.lazy.map(UInt32.init))
         }
         let index = memo.allocate()
-        if let singleKey, let found { memo.composites.insert(singleKey, hash: found.hash, index: index) }
+        if let singleKey, let found { memo.keyed.insert(.composite, singleKey, hash: found.hash, index: index) }
         try writePut(index)
     }
 
@@ -357,7 +357,7 @@ extension PickleWriter {
     /// `complex` has no opcode: CPython reduces it to `complex(real, imaginary)` (copyreg).
     mutating func saveComplex(real: Double, imaginary: Double) throws {
         let key = Self.complexKey(real: real, imaginary: imaginary)
-        let found = memo.composites.find(key)
+        let found = withUnsafeBytes(of: key) { memo.keyed.find(.composite, $0) }
         if let index = found.index {
             try writeGet(index)
             return
@@ -370,7 +370,7 @@ extension PickleWriter {
         }
         write(.reduce)
         let index = memo.allocate()
-        memo.composites.insert(key, hash: found.hash, index: index)
+        withUnsafeBytes(of: key) { memo.keyed.insert(.composite, $0, hash: found.hash, index: index) }
         try writePut(index)
     }
 }

@@ -438,7 +438,7 @@ extension PickleWriter {
         // Look up, and on a miss write the header and the text, from the string's own storage.
         let lookup: (index: Int?, hash: UInt64)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
             let text = UnsafeRawBufferPointer(utf8)
-            let result = memo.strings.find(text)
+            let result = memo.keyed.find(.string, text)
             if result.index == nil, let source = text.baseAddress {
                 if count <= 0xFF, proto >= 4 {
                     putUnchecked(Opcode.shortBinunicode.rawValue)
@@ -460,7 +460,7 @@ extension PickleWriter {
         }
         let index = memo.allocate()
         let text = UnsafeRawBufferPointer(start: base + written - count, count: count)
-        memo.strings.insert(text, hash: lookup.hash, index: index)
+        memo.keyed.insert(.string, text, hash: lookup.hash, index: index)
         try writePut(index)
     }
 
@@ -596,23 +596,64 @@ extension PickleWriter {
         put(UInt8(ascii: "\n"))
     }
 
-    /// The memo key of a tuple or frozenset: its kind, then the identity of each element; `nil` when an
-    /// element is not in the memo (then neither is the tuple).
-    func compositeKey(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> [UInt64]? {
-        // The kind goes last, so that a key that fails at its first element allocates nothing.
-        var key: [UInt64] = []
+    /// The number of words of a composite key of `elements`, at most.
+    static func keyBound(_ elements: [PickleValue]) -> Int {
+        var bound = 1
         for element in elements {
-            guard appendIdentity(of: element, to: &key) else { return nil }
-            if key.capacity < 2 * elements.count + 1 { key.reserveCapacity(2 * elements.count + 1) }
+            if case .bigInt(let big) = element {
+                bound += 2 + big.magnitude.count
+            } else {
+                bound += 2
+            }
+        }
+        return bound
+    }
+
+    /// Builds the memo key of a tuple or frozenset into `key`: the identity of each element, then the
+    /// kind. Returns `false` when an element is not in the memo (then neither is the tuple).
+    func buildKey(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue], into key: inout KeyWords) -> Bool {
+        for element in elements {
+            guard appendIdentity(of: element, to: &key) else { return false }
         }
         key.append(kind.rawValue)
-        return key
+        return true
+    }
+
+    /// The memo index of a tuple or frozenset, if it is in the memo.
+    func compositeIndex(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+            var key = KeyWords(buffer)
+            guard buildKey(kind, elements, into: &key) else { return nil }
+            return memo.keyed.find(.composite, key.bytes).index
+        }
+    }
+
+    /// The result of ``memoizeComposite(_:_:)``.
+    enum CompositeMemo {
+        /// The tuple or frozenset was already in the memo, under this index: it is recursive.
+        case found(Int)
+        /// It now has this memo index, for the PUT that follows it.
+        case new(Int)
+    }
+
+    /// After a tuple's or frozenset's elements are written: finds it in the memo (it reached itself
+    /// through its elements), or gives it a memo index, findable when its elements are.
+    mutating func memoizeComposite(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> CompositeMemo {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+            var key = KeyWords(buffer)
+            guard buildKey(kind, elements, into: &key) else { return .new(memo.allocate()) }
+            let (found, hash) = memo.keyed.find(.composite, key.bytes)
+            if let found { return .found(found) }
+            let index = memo.allocate()
+            memo.keyed.insert(.composite, key.bytes, hash: hash, index: index)
+            return .new(index)
+        }
     }
 
     /// Appends to `key` what makes `value` the same Python object as another: the type and bits of an
     /// atom (`1`, `True` and `1.0` are different objects), else the memo index. Returns `false` when
     /// `value` is not in the memo.
-    func appendIdentity(of value: PickleValue, to key: inout [UInt64]) -> Bool {
+    func appendIdentity(of value: PickleValue, to key: inout KeyWords) -> Bool {
         switch value {
         case .none:
             key.append(0)
@@ -629,7 +670,7 @@ extension PickleWriter {
             } else {
                 key.append(3)
                 key.append(UInt64(big.magnitude.count) << 1 | (big.isNegative ? 1 : 0))
-                key.append(contentsOf: big.magnitude)
+                for limb in big.magnitude { key.append(limb) }
             }
         case .float(let double):
             key.append(4)
@@ -653,17 +694,19 @@ extension PickleWriter {
         case .string(let string):
             return memo.index(of: string)
         case .surrogateString(let string):
-            return memo.surrogateStrings.find(string.surrogatePassUTF8).index
+            return memo.keyed.find(.surrogateString, string.surrogatePassUTF8).index
         case .bytes(let bytes):
-            return memo.bytes.find(bytes).index
+            return memo.keyed.find(.bytes, bytes).index
         case .tuple(let elements):
-            return compositeKey(.tuple, elements).flatMap { memo.composites.find($0).index }
+            return compositeIndex(.tuple, elements)
         case .frozenset(let set):
-            return compositeKey(.frozenset, set.elements).flatMap { memo.composites.find($0).index }
+            return compositeIndex(.frozenset, set.elements)
         case .global(let global):
-            return memo.globals.find(Self.globalKey(global)).index
+            return memo.keyed.find(.global, Self.globalKey(global)).index
         case .complex(let real, let imaginary):
-            return memo.composites.find(Self.complexKey(real: real, imaginary: imaginary)).index
+            return withUnsafeBytes(of: Self.complexKey(real: real, imaginary: imaginary)) {
+                memo.keyed.find(.composite, $0).index
+            }
         case .list(let list):
             return memo.index(of: list)
         case .dict(let dict):
@@ -686,8 +729,8 @@ extension PickleWriter {
     }
 
     /// The memo key of a complex number: its bits.
-    static func complexKey(real: Double, imaginary: Double) -> [UInt64] {
-        [real.bitPattern, imaginary.bitPattern, PicklerMemo.CompositeKind.complex.rawValue]
+    static func complexKey(real: Double, imaginary: Double) -> (UInt64, UInt64, UInt64) {
+        (real.bitPattern, imaginary.bitPattern, PicklerMemo.CompositeKind.complex.rawValue)
     }
 }
 
@@ -733,5 +776,25 @@ extension PickleValue {
         case .object(let object): object
         default: nil
         }
+    }
+}
+
+/// The words of a composite memo key, in a buffer the caller provides (on the stack).
+struct KeyWords {
+    private let buffer: UnsafeMutableBufferPointer<UInt64>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt64>) { self.buffer = buffer }
+
+    /// Appends a word; the buffer was sized with ``PickleWriter/keyBound(_:)``.
+    @inline(__always)
+    mutating func append(_ word: UInt64) {
+        buffer[count] = word
+        count += 1
+    }
+
+    /// The key so far, as bytes.
+    var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer.baseAddress, count: count * MemoryLayout<UInt64>.stride)
     }
 }

@@ -19,19 +19,23 @@ struct PicklerMemo: ~Copyable {
     /// Reference objects, kept alive while memoized so that an identifier is never reused by a new
     /// object (CPython's memo holds a reference for the same reason).
     var references: IdentityMemoTable
-    /// `str` values without lone surrogates, by their UTF-8.
-    var strings = KeyedMemoTable(initialCapacity: 64)
-    /// `str` values with lone surrogates, by their surrogatepass UTF-8.
-    var surrogateStrings = KeyedMemoTable()
-    /// `bytes` values, by content.
-    var bytes = KeyedMemoTable()
-    /// Globals, by `module + "\n" + name` (a newline is in no valid name).
-    var globals = KeyedMemoTable()
-    /// Everything else, by a key of 64-bit words that ends with a ``CompositeKind`` tag: tuples and
-    /// frozensets by the identity of their elements (see ``PickleWriter/appendIdentity(of:to:)``),
-    /// complex numbers by their bits, the latin-1 characters of `bytes` reductions, `cls.__new__`
-    /// functions by class.
-    var composites = KeyedMemoTable()
+    /// Everything else, by a key of bytes and a ``KeyKind``: `str` by UTF-8 (surrogatepass UTF-8 for
+    /// one with lone surrogates), `bytes` by content, globals by `module + "\n" + name` (no valid name
+    /// has a newline), and the composites by a key of 64-bit words that ends with a
+    /// ``CompositeKind`` tag: tuples and frozensets by the identity of their elements (see
+    /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, the latin-1
+    /// characters of `bytes` reductions, `cls.__new__` functions by class. One table, so that a small
+    /// pickle allocates little.
+    var keyed = KeyedMemoTable(initialCapacity: 64)
+
+    /// The kinds of keys in ``keyed``.
+    enum KeyKind: UInt8 {
+        case string = 1
+        case surrogateString
+        case bytes
+        case global
+        case composite
+    }
 
     /// Creates an empty memo.
     ///
@@ -70,10 +74,10 @@ struct PicklerMemo: ~Copyable {
 
     /// The memo index of a `str`.
     func index(of string: String) -> Int? {
-        if let found = string.utf8.withContiguousStorageIfAvailable({ strings.find(UnsafeRawBufferPointer($0)) }) {
+        if let found = string.utf8.withContiguousStorageIfAvailable({ keyed.find(.string, UnsafeRawBufferPointer($0)) }) {
             return found.index
         }
-        return strings.find(Array(string.utf8)).index
+        return keyed.find(.string, Array(string.utf8)).index
     }
 
     /// Takes the next memo index.

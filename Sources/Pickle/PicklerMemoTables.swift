@@ -69,6 +69,14 @@ struct IdentityMemoTable: ~Copyable {
         var index: Int
     }
 
+    /// The first ``smallCapacity`` entries, searched in order, so that a pickle with few objects
+    /// allocates no table.
+    private var small: (Slot, Slot, Slot, Slot, Slot, Slot, Slot, Slot) = (
+        Slot(key: 0, index: 0), Slot(key: 0, index: 0), Slot(key: 0, index: 0), Slot(key: 0, index: 0),
+        Slot(key: 0, index: 0), Slot(key: 0, index: 0), Slot(key: 0, index: 0), Slot(key: 0, index: 0)
+    )
+    private static let smallCapacity = 8
+    /// The hash table, once there are more entries.
     private var slots: UnsafeMutablePointer<Slot>?
     private var mask = -1
     private(set) var count = 0
@@ -80,17 +88,23 @@ struct IdentityMemoTable: ~Copyable {
     }
 
     deinit {
-        guard let slots else { return }
-        if !retainsKeys {
-            slots.deallocate()
-            return
-        }
-        for position in 0...mask {
-            if let pointer = UnsafeRawPointer(bitPattern: slots[position].key) {
-                Unmanaged<AnyObject>.fromOpaque(pointer).release()
+        if retainsKeys { forEachKey { Unmanaged<AnyObject>.fromOpaque($0).release() } }
+        slots?.deallocate()
+    }
+
+    private func forEachKey(_ body: (UnsafeRawPointer) -> Void) {
+        if let slots {
+            for position in 0...mask {
+                if let pointer = UnsafeRawPointer(bitPattern: slots[position].key) { body(pointer) }
+            }
+        } else {
+            withUnsafeBytes(of: small) { entries in
+                for position in 0..<count {
+                    let slot = entries.load(fromByteOffset: position * MemoryLayout<Slot>.stride, as: Slot.self)
+                    if let pointer = UnsafeRawPointer(bitPattern: slot.key) { body(pointer) }
+                }
             }
         }
-        slots.deallocate()
     }
 
     /// Fibonacci hashing of the address: the top bits of one product.
@@ -107,7 +121,15 @@ struct IdentityMemoTable: ~Copyable {
     /// The memo index of the object with this address.
     @inline(__always)
     func index(ofIdentifier key: UInt) -> Int? {
-        guard let slots else { return nil }
+        guard let slots else {
+            return withUnsafeBytes(of: small) { entries in
+                for position in 0..<count {
+                    let slot = entries.load(fromByteOffset: position * MemoryLayout<Slot>.stride, as: Slot.self)
+                    if slot.key == key { return slot.index }
+                }
+                return nil
+            }
+        }
         var position = position(key)
         while true {
             let slot = slots[position]
@@ -126,8 +148,17 @@ struct IdentityMemoTable: ~Copyable {
     /// Adds the object with this address, which must not be present, without retaining it: for a
     /// table that does not retain its keys, or after retaining the object.
     mutating func insert(identifier key: UInt, index: Int) {
+        let slot = Slot(key: key, index: index)
+        if slots == nil, count < Self.smallCapacity {
+            let position = count
+            withUnsafeMutableBytes(of: &small) {
+                $0.storeBytes(of: slot, toByteOffset: position * MemoryLayout<Slot>.stride, as: Slot.self)
+            }
+            count += 1
+            return
+        }
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
-        place(Slot(key: key, index: index))
+        place(slot)
         count += 1
     }
 
@@ -142,7 +173,7 @@ struct IdentityMemoTable: ~Copyable {
     private mutating func grow() {
         let old = slots
         let oldCapacity = mask + 1
-        let capacity = oldCapacity == 0 ? 16 : oldCapacity * 4
+        let capacity = oldCapacity == 0 ? 64 : oldCapacity * 4
         let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
         new.initialize(repeating: Slot(key: 0, index: 0), count: capacity)
         slots = new
@@ -150,6 +181,14 @@ struct IdentityMemoTable: ~Copyable {
         if let old {
             for position in 0..<oldCapacity where old[position].key != 0 { place(old[position]) }
             old.deallocate()
+        } else {
+            // Move the small entries in.
+            let entries = small
+            withUnsafeBytes(of: entries) { bytes in
+                for position in 0..<count {
+                    place(bytes.load(fromByteOffset: position * MemoryLayout<Slot>.stride, as: Slot.self))
+                }
+            }
         }
     }
 }
@@ -164,7 +203,8 @@ struct KeyedMemoTable: ~Copyable {
         var index: Int
         /// Where the key's bytes are in the arena.
         var offset: Int
-        var length: Int
+        /// The key's length, times 256, plus its kind.
+        var lengthAndKind: Int
     }
 
     private var slots: UnsafeMutablePointer<Slot>?
@@ -187,18 +227,19 @@ struct KeyedMemoTable: ~Copyable {
         arena?.deallocate()
     }
 
-    /// Looks a key up; returns its memo index, if any, and its hash for a following
-    /// ``insert(_:hash:index:)``.
+    /// Looks a key of a kind up; returns its memo index, if any, and its hash for a following
+    /// ``insert(_:_:hash:index:)``.
     @inline(__always)
-    func find(_ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
-        let hash = memoHash(key, seed: seed)
+    func find(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
+        let hash = memoHash(key, seed: seed ^ UInt64(kind.rawValue))
         guard let slots, let arena else { return (nil, hash) }
+        let lengthAndKind = key.count << 8 | Int(kind.rawValue)
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = slots[position]
             if slot.index < 0 { return (nil, hash) }
-            if slot.hash == hash, slot.length == key.count,
-                memoryEqual(UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.length), key)
+            if slot.hash == hash, slot.lengthAndKind == lengthAndKind,
+                memoryEqual(UnsafeRawBufferPointer(start: arena + slot.offset, count: key.count), key)
             {
                 return (slot.index, hash)
             }
@@ -208,12 +249,12 @@ struct KeyedMemoTable: ~Copyable {
 
     /// Looks up a key given as an array.
     @inline(__always)
-    func find<Element>(_ key: [Element]) -> (index: Int?, hash: UInt64) {
-        key.withUnsafeBytes { find($0) }
+    func find<Element>(_ kind: PicklerMemo.KeyKind, _ key: [Element]) -> (index: Int?, hash: UInt64) {
+        key.withUnsafeBytes { find(kind, $0) }
     }
 
-    /// Adds a key, which must not be present, with the hash ``find(_:)`` returned.
-    mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, index: Int) {
+    /// Adds a key of a kind, which must not be present, with the hash ``find(_:_:)`` returned.
+    mutating func insert(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer, hash: UInt64, index: Int) {
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
         if arenaCapacity - arenaUsed < key.count { growArena(key.count) }
         let offset = arenaUsed
@@ -221,13 +262,13 @@ struct KeyedMemoTable: ~Copyable {
             copyBytes(from: source, to: arena + offset, count: key.count)
         }
         arenaUsed += key.count
-        place(Slot(hash: hash, index: index, offset: offset, length: key.count))
+        place(Slot(hash: hash, index: index, offset: offset, lengthAndKind: key.count << 8 | Int(kind.rawValue)))
         count += 1
     }
 
     /// Adds a key given as an array.
-    mutating func insert<Element>(_ key: [Element], hash: UInt64, index: Int) {
-        key.withUnsafeBytes { insert($0, hash: hash, index: index) }
+    mutating func insert<Element>(_ kind: PicklerMemo.KeyKind, _ key: [Element], hash: UInt64, index: Int) {
+        key.withUnsafeBytes { insert(kind, $0, hash: hash, index: index) }
     }
 
     @inline(__always)
@@ -243,7 +284,7 @@ struct KeyedMemoTable: ~Copyable {
         let oldCapacity = mask + 1
         let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 4
         let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
-        new.initialize(repeating: Slot(hash: 0, index: -1, offset: 0, length: 0), count: capacity)
+        new.initialize(repeating: Slot(hash: 0, index: -1, offset: 0, lengthAndKind: 0), count: capacity)
         slots = new
         mask = capacity - 1
         if let old {
