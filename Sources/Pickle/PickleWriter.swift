@@ -434,34 +434,38 @@ extension PickleWriter {
             return
         }
         reserve(count + 16)
+        memo.keyed.reserve(keyBytes: count)
+        // From here to the end of the closure, no call that Swift cannot see through: it would retain
+        // the string across it.
         guard case .string(let string) = items[position] else { return }
-        // Look up, and on a miss write the header and the text, from the string's own storage.
-        let lookup: (index: Int?, hash: UInt64)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+        // Look up, and on a miss write the header and the text and memoize the text, all from the
+        // string's own storage (copying from the bytes just written would stall on store forwarding).
+        let outcome: (index: Int, isNew: Bool)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
             let text = UnsafeRawBufferPointer(utf8)
-            let result = memo.keyed.find(.string, text)
-            if result.index == nil, let source = text.baseAddress {
-                if count <= 0xFF, proto >= 4 {
-                    putUnchecked(Opcode.shortBinunicode.rawValue)
-                    putUnchecked(UInt8(truncatingIfNeeded: count))
-                } else {
-                    putUnchecked(Opcode.binunicode.rawValue)
-                    UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
-                    written &+= 4
-                }
-                copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
-                written &+= count
+            let (found, hash) = memo.keyed.find(.string, text)
+            if let found { return (found, false) }
+            if count <= 0xFF, proto >= 4 {
+                putUnchecked(Opcode.shortBinunicode.rawValue)
+                putUnchecked(UInt8(truncatingIfNeeded: count))
+            } else {
+                putUnchecked(Opcode.binunicode.rawValue)
+                UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+                written &+= 4
             }
-            return result
+            if let source = text.baseAddress {
+                copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
+            }
+            written &+= count
+            let index = memo.allocate()
+            memo.keyed.insertReserved(.string, text, hash: hash, index: index)
+            return (index, true)
         }
-        guard let lookup else { return }
-        if let found = lookup.index {
-            try writeGet(found)
-            return
+        guard let outcome else { return }
+        if outcome.isNew {
+            try writePut(outcome.index)
+        } else {
+            try writeGet(outcome.index)
         }
-        let index = memo.allocate()
-        let text = UnsafeRawBufferPointer(start: base + written - count, count: count)
-        memo.keyed.insert(.string, text, hash: lookup.hash, index: index)
-        try writePut(index)
     }
 
     /// Writes an `int` right after ``frameBoundary()``, which made room for it.

@@ -255,8 +255,22 @@ struct KeyedMemoTable: ~Copyable {
 
     /// Adds a key of a kind, which must not be present, with the hash ``find(_:_:)`` returned.
     mutating func insert(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer, hash: UInt64, index: Int) {
+        reserve(keyBytes: key.count)
+        insertReserved(kind, key, hash: hash, index: index)
+    }
+
+    /// Makes room for one more key of `keyBytes` bytes, so that ``insertReserved(_:_:hash:index:)``
+    /// makes no call.
+    mutating func reserve(keyBytes: Int) {
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
-        if arenaCapacity - arenaUsed < key.count { growArena(key.count) }
+        if arenaCapacity - arenaUsed < keyBytes { growArena(keyBytes) }
+    }
+
+    /// Adds a key after ``reserve(keyBytes:)`` made room for it.
+    @inline(__always)
+    mutating func insertReserved(
+        _ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer, hash: UInt64, index: Int
+    ) {
         let offset = arenaUsed
         if let arena, let source = key.baseAddress {
             copyBytes(from: source, to: arena + offset, count: key.count)
