@@ -100,8 +100,7 @@ extension PickleWriter {
             try writeNewObject(object)
         case .newObjectWithKeywords:
             try writeNewObject(
-                class: object.callable, arguments: object.arguments,
-                keywordArguments: object.keywordArguments ?? PickleDict())
+                class: object.callable, arguments: object.arguments, keywordArguments: object.keywordArguments)
         case .instantiate:
             try writeInstantiation(object)
         }
@@ -175,13 +174,18 @@ extension PickleWriter {
     /// `cls.__new__(cls, *args, **kwargs)`: `NEWOBJ_EX` at protocol 4 and later; at 2 and 3,
     /// `functools.partial(cls.__new__, cls, *args, **kwargs)()` as CPython writes it; at 0 and 1,
     /// `copyreg.__newobj_ex__(cls, args, kwargs)`.
+    ///
+    /// Without keyword arguments (`nil`), an empty dict is written, a fresh one as CPython's would be:
+    /// memoized anonymously, as the pickler's own object, which no longer exists after the call, must
+    /// never be found in the memo again.
     private mutating func writeNewObject(
-        class cls: PickleValue, arguments: [PickleValue], keywordArguments: PickleDict
+        class cls: PickleValue, arguments: [PickleValue], keywordArguments given: PickleDict?
     ) throws {
+        let keywordArguments = given ?? PickleDict()
         if proto >= 4 {
             try save(cls)
             try saveArguments(arguments)
-            try save(.dict(keywordArguments))
+            try saveKeywordArguments(given)
             write(.newobjEx)
             return
         }
@@ -190,7 +194,7 @@ extension PickleWriter {
             if try beginFreshTuple(count: 3, asValue: { .tuple([cls, .tuple(arguments), .dict(keywordArguments)]) }) {
                 try save(cls)
                 try saveArguments(arguments)
-                try save(.dict(keywordArguments))
+                try saveKeywordArguments(given)
                 try endFreshTuple(count: 3)
             }
             write(.reduce)
@@ -230,6 +234,15 @@ extension PickleWriter {
         }
         try saveArguments([])
         write(.reduce)
+    }
+
+    /// The keyword arguments of `NEWOBJ_EX`: the object's dict, or a fresh empty one.
+    private mutating func saveKeywordArguments(_ given: PickleDict?) throws {
+        if let given {
+            try save(.dict(given))
+        } else {
+            try saveFreshDict(PickleDict())
+        }
     }
 
     /// `cls.__new__`, written as `getattr(cls, "__new__")` and memoized by class.

@@ -308,7 +308,7 @@ struct KeyedMemoTable: ~Copyable {
     }
 
     private mutating func growArena(_ needed: Int) {
-        let capacity = max(512, arenaCapacity * 2, arenaUsed + needed)
+        let capacity = max(2048, arenaCapacity * 4, arenaUsed + needed)
         let new = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         if let arena {
             new.copyMemory(from: arena, byteCount: arenaUsed)
@@ -322,19 +322,31 @@ struct KeyedMemoTable: ~Copyable {
 /// Whether two buffers of the same length hold the same bytes.
 @inline(__always)
 private func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
     let count = a.count
-    while offset + 8 <= count {
-        if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        {
-            return false
+    guard count > 0, let left = a.baseAddress, let right = b.baseAddress else { return true }
+    if count >= 8 {
+        var offset = 0
+        while offset + 8 < count {
+            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
+                return false
+            }
+            offset += 8
         }
-        offset += 8
+        // The last word, which may overlap the one before.
+        return left.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == right.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
     }
-    while offset < count {
-        if a[offset] != b[offset] { return false }
-        offset += 1
+    if count >= 4 {
+        return left.loadUnaligned(as: UInt32.self) == right.loadUnaligned(as: UInt32.self)
+            && left.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == right.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    }
+    for offset in 0..<count where left.load(fromByteOffset: offset, as: UInt8.self)
+        != right.load(fromByteOffset: offset, as: UInt8.self)
+    {
+        return false
     }
     return true
 }

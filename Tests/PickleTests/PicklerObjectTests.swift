@@ -239,6 +239,25 @@ struct PicklerObjectTests {
         try expectSameAsCPython(
             [PicklerCase("KO", .object(make("KO")), "KO(1, k=2)", loadCheck: check)], setup: Self.classes,
             protocols: 0...5, compared: Array(4...5))
+        // No keyword arguments: NEWOBJ_EX with a fresh empty dict for each object, as CPython writes a
+        // __reduce_ex__ that returns copyreg.__newobj_ex__ with {} (its default __reduce_ex__ would
+        // switch to NEWOBJ for empty keyword arguments).
+        func bare() -> PickleObject {
+            PickleObject(construction: .newObjectWithKeywords, callable: .global(Self.main("E")), arguments: [1],
+                         state: ["a": 1])
+        }
+        try expectSameAsCPython(
+            [PicklerCase("E twice", [.object(bare()), .object(bare())], "[E(1), E(1)]",
+                         loadCheck: "all(type(i) is E and i.a == 1 for i in x)")],
+            setup: Self.classes + """
+
+                class E:
+                    def __init__(self, a):
+                        self.a = a
+                    def __reduce_ex__(self, protocol):
+                        return (copyreg.__newobj_ex__, (E, (self.a,), {}), {'a': self.a})
+                """,
+            protocols: 0...5, compared: Array(4...5))
         let twice = PickleValue.list([.object(make("K")), .object(make("K"))])
         try expectSameAsCPython(
             [PicklerCase("two K", twice, "[K(1, k=2), K(1, k=2)]",

@@ -181,6 +181,22 @@ struct PicklerStreamTests {
         }
     }
 
+    @Test("The memo keeps its objects alive between dumps, so a new object never takes an old one's place")
+    func memoKeepsObjectsAlive() throws {
+        let pickler = try Pickler(options: PicklerOptions(protocolVersion: 2))
+        var outputs: [[UInt8]] = []
+        for round in 0..<50 {
+            // Each list is released by Swift after its dump; only the pickler's memo holds it.
+            try pickler.dump(.list(PickleList([.int(round)])))
+            outputs.append(pickler.takeOutput())
+        }
+        // Every dump wrote a list in full: an EMPTY_LIST, never a BINGET of an earlier list.
+        for output in outputs {
+            #expect(output.contains(Opcode.emptyList.rawValue))
+            #expect(!output.contains(Opcode.binget.rawValue))
+        }
+    }
+
     @Test("pickletools' _dis_test values")
     func pickletoolsExamples() throws {
         let example = PickleObject(newInstanceOf: PickleGlobal(module: "__main__", name: "_Example"), state: ["value": 42])
