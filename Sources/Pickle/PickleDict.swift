@@ -16,9 +16,20 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
     // pickler and unpickler; the class is not Sendable, and static checks still apply.
     @exclusivity(unchecked) private var storage = HashedKeys()
     @exclusivity(unchecked) private var storedValues: [PickleValue] = []
+    /// How deeply containers nest in the dict, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates an empty dict.
     public init() {}
+
+    deinit {
+        PickleValue.dismantle(&storedValues)
+        if storage.keys.contains(where: { $0.mayHoldContainers }) {
+            var keys = storage.keys
+            storage.removeAll()
+            PickleValue.dismantle(&keys)
+        }
+    }
 
     /// Creates a dict from key-value pairs, in order; a later duplicate key replaces the value.
     public init(_ pairs: some Sequence<(PickleValue, PickleValue)>) {
@@ -38,6 +49,37 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 
     /// The number of entries.
     public var count: Int { storedValues.count }
+
+    /// Makes room for `capacity` entries.
+    func reserveCapacity(_ capacity: Int) {
+        storage.reserveCapacity(capacity)
+        storedValues.reserveCapacity(capacity)
+    }
+
+    /// Sets `count` entries, `entry(i)` giving the i-th key and value, as `updateValue` would one by one.
+    ///
+    /// The storage is worked on outside the object, so that the loop pays for no dynamic
+    /// exclusivity check per entry.
+    @inline(__always)
+    func updateValues(count: Int, _ entry: (Int) -> (key: PickleValue, value: PickleValue)) {
+        var keys = HashedKeys()
+        var values: [PickleValue] = []
+        swap(&keys, &storage)
+        swap(&values, &storedValues)
+        keys.reserveCapacity(keys.count + count)
+        values.reserveCapacity(values.count + count)
+        for index in 0..<count {
+            let (key, value) = entry(index)
+            let (inserted, position) = keys.insert(key)
+            if inserted {
+                values.append(value)
+            } else {
+                values[position] = value
+            }
+        }
+        swap(&keys, &storage)
+        swap(&values, &storedValues)
+    }
 
     /// Whether the dict has no entries.
     public var isEmpty: Bool { storedValues.isEmpty }
@@ -108,6 +150,8 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 /// pickle, which is the order Python iterated it in), so a set pickles back out unchanged.
 public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
     @exclusivity(unchecked) private var storage = HashedKeys()
+    /// How deeply containers nest in the set, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates a set from `elements`, dropping duplicates.
     public init(_ elements: some Sequence<PickleValue> = []) {
@@ -116,6 +160,14 @@ public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
 
     /// Creates a set from an array literal.
     public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }
+
+    deinit {
+        if storage.keys.contains(where: { $0.mayHoldContainers }) {
+            var elements = storage.keys
+            storage.removeAll()
+            PickleValue.dismantle(&elements)
+        }
+    }
 
     /// The number of elements.
     public var count: Int { storage.count }

@@ -14,9 +14,13 @@ public final class PickleList: RandomAccessCollection, MutableCollection, Expres
 
     /// The list's elements.
     @exclusivity(unchecked) public var elements: [PickleValue]
+    /// How deeply containers nest in the list, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates a list holding `elements`.
     public init(_ elements: [PickleValue] = []) { self.elements = elements }
+
+    deinit { PickleValue.dismantle(&elements) }
 
     /// Creates a list from an array literal.
     public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }

@@ -45,6 +45,8 @@ public final class PickleObject {
     public var listItems: [PickleValue]
     /// Items set on the object after construction, for subclasses of `dict`, in order.
     public var dictItems: [(key: PickleValue, value: PickleValue)]
+    /// How deeply containers nest in the object, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
+    var nestingDepth: Int32 = 1
 
     /// Creates an object from its parts.
     public init(
@@ -63,6 +65,15 @@ public final class PickleObject {
         self.state = state
         self.listItems = listItems
         self.dictItems = dictItems
+    }
+
+    deinit {
+        if callable.mayHoldContainers || state != nil || keywordArguments != nil || !dictItems.isEmpty
+            || arguments.contains(where: { $0.mayHoldContainers })
+            || listItems.contains(where: { $0.mayHoldContainers })
+        {
+            dismantleChildren()
+        }
     }
 
     /// Creates an instance of `cls` the way Python's default `__reduce_ex__` pickles one: a new

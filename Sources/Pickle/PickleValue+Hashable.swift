@@ -1,12 +1,25 @@
 extension PickleValue: Hashable {
     /// Python's `==` for the builtin types; see ``PickleValue`` for the rules.
     public static func == (lhs: PickleValue, rhs: PickleValue) -> Bool {
+        // The most common keys, decided without the general machinery.
+        if case .string(let a) = lhs, case .string(let b) = rhs { return sameCodePoints(a, b) }
+        if case .int(let a) = lhs, case .int(let b) = rhs { return a == b }
         var visited = Set<VisitedPair>()
-        return pythonEquals(lhs, rhs, visited: &visited)
+        return pythonEquals(lhs, rhs, visited: &visited, depth: 0)
     }
 
     /// Hashes the value consistently with Python's `==`.
     public func hash(into hasher: inout Hasher) {
+        // Fast paths that hash exactly as the general cases below do.
+        if case .string(let string) = self {
+            hasher.combine(1 as UInt8)
+            hashUTF8(string, into: &hasher)
+            return
+        }
+        if case .int(let integer) = self {
+            hasher.combine(integer)
+            return
+        }
         if let number = NumericKey(self) {
             number.hash(into: &hasher)
             return
@@ -135,7 +148,99 @@ struct VisitedPair: Hashable {
     let right: ObjectIdentifier
 }
 
-private func pythonEquals(_ lhs: PickleValue, _ rhs: PickleValue, visited: inout Set<VisitedPair>) -> Bool {
+/// How deeply `==` descends into nested containers. Beyond it, containers are equal only when they are
+/// the same object: Python would raise `RecursionError` (at a depth of about 1,000), and `==` cannot
+/// throw, but it must not exhaust the stack on a deeply nested value.
+let maximumComparisonDepth = 2_000
+
+// The recursion goes through `pythonEquals` and a small helper per container kind, each kept out of
+// line, so that every level of nesting costs little stack even in unoptimized builds.
+
+private func pythonEquals(
+    _ lhs: PickleValue, _ rhs: PickleValue, visited: inout Set<VisitedPair>, depth: Int
+) -> Bool {
+    switch lhs {
+    case .tuple(let a):
+        guard case .tuple(let b) = rhs else { return false }
+        guard depth < maximumComparisonDepth else { return false }
+        return sequencesEqual(a, b, visited: &visited, depth: depth + 1)
+    case .list(let a):
+        guard case .list(let b) = rhs else { return false }
+        guard depth < maximumComparisonDepth else { return a === b }
+        return listsEqual(a, b, visited: &visited, depth: depth + 1)
+    case .dict(let a):
+        guard case .dict(let b) = rhs else { return false }
+        guard depth < maximumComparisonDepth else { return a === b }
+        return dictsEqual(a, b, visited: &visited, depth: depth + 1)
+    case .object(let a):
+        guard case .object(let b) = rhs else { return false }
+        guard depth < maximumComparisonDepth else { return a === b }
+        return objectsEqual(a, b, visited: &visited, depth: depth + 1)
+    default:
+        return atomsEqual(lhs, rhs)
+    }
+}
+
+@inline(never)
+private func listsEqual(_ a: PickleList, _ b: PickleList, visited: inout Set<VisitedPair>, depth: Int) -> Bool {
+    if a === b { return true }
+    guard a.count == b.count else { return false }
+    guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+        return true
+    }
+    return sequencesEqual(a.elements, b.elements, visited: &visited, depth: depth)
+}
+
+@inline(never)
+private func dictsEqual(_ a: PickleDict, _ b: PickleDict, visited: inout Set<VisitedPair>, depth: Int) -> Bool {
+    if a === b { return true }
+    guard a.count == b.count else { return false }
+    guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+        return true
+    }
+    for (key, value) in a {
+        guard let other = b[key], pythonEquals(value, other, visited: &visited, depth: depth) else {
+            return false
+        }
+    }
+    return true
+}
+
+@inline(never)
+private func objectsEqual(_ a: PickleObject, _ b: PickleObject, visited: inout Set<VisitedPair>, depth: Int) -> Bool {
+    if a === b { return true }
+    guard a.construction == b.construction, a.arguments.count == b.arguments.count,
+        a.listItems.count == b.listItems.count, a.dictItems.count == b.dictItems.count
+    else { return false }
+    guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
+        return true
+    }
+    guard pythonEquals(a.callable, b.callable, visited: &visited, depth: depth),
+        sequencesEqual(a.arguments, b.arguments, visited: &visited, depth: depth),
+        sequencesEqual(a.listItems, b.listItems, visited: &visited, depth: depth)
+    else { return false }
+    switch (a.keywordArguments, b.keywordArguments) {
+    case (nil, nil): break
+    case (let x?, let y?):
+        guard dictsEqual(x, y, visited: &visited, depth: depth) else { return false }
+    default: return false
+    }
+    switch (a.state, b.state) {
+    case (nil, nil): break
+    case (let x?, let y?): guard pythonEquals(x, y, visited: &visited, depth: depth) else { return false }
+    default: return false
+    }
+    for (x, y) in zip(a.dictItems, b.dictItems) {
+        guard pythonEquals(x.key, y.key, visited: &visited, depth: depth),
+            pythonEquals(x.value, y.value, visited: &visited, depth: depth)
+        else { return false }
+    }
+    return true
+}
+
+/// `==` for everything but tuples, lists, dicts and instances.
+@inline(never)
+private func atomsEqual(_ lhs: PickleValue, _ rhs: PickleValue) -> Bool {
     switch (lhs, rhs) {
     case (.string(let a), .string(let b)):
         return sameCodePoints(a, b)
@@ -153,58 +258,12 @@ private func pythonEquals(_ lhs: PickleValue, _ rhs: PickleValue, visited: inout
         return a === b || a.bytes == b.bytes
     case (.global(let a), .global(let b)):
         return a == b
-    case (.tuple(let a), .tuple(let b)):
-        return sequencesEqual(a, b, visited: &visited)
-    case (.list(let a), .list(let b)):
-        if a === b { return true }
-        guard a.count == b.count else { return false }
-        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
-            return true
-        }
-        return sequencesEqual(a.elements, b.elements, visited: &visited)
-    case (.dict(let a), .dict(let b)):
-        if a === b { return true }
-        guard a.count == b.count else { return false }
-        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
-            return true
-        }
-        for (key, value) in a {
-            guard let other = b[key], pythonEquals(value, other, visited: &visited) else { return false }
-        }
-        return true
     case (.set(let a), .set(let b)):
         return a === b || setsEqual(a.elements, b.elements)
     case (.set(let a), .frozenset(let b)), (.frozenset(let b), .set(let a)):
         return setsEqual(a.elements, b.elements)
     case (.frozenset(let a), .frozenset(let b)):
         return setsEqual(a.elements, b.elements)
-    case (.object(let a), .object(let b)):
-        if a === b { return true }
-        guard a.construction == b.construction, a.arguments.count == b.arguments.count,
-            a.listItems.count == b.listItems.count, a.dictItems.count == b.dictItems.count
-        else { return false }
-        guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
-            return true
-        }
-        guard pythonEquals(a.callable, b.callable, visited: &visited),
-            sequencesEqual(a.arguments, b.arguments, visited: &visited),
-            sequencesEqual(a.listItems, b.listItems, visited: &visited)
-        else { return false }
-        switch (a.keywordArguments, b.keywordArguments) {
-        case (nil, nil): break
-        case (let x?, let y?): guard pythonEquals(.dict(x), .dict(y), visited: &visited) else { return false }
-        default: return false
-        }
-        switch (a.state, b.state) {
-        case (nil, nil): break
-        case (let x?, let y?): guard pythonEquals(x, y, visited: &visited) else { return false }
-        default: return false
-        }
-        for (x, y) in zip(a.dictItems, b.dictItems) {
-            guard pythonEquals(x.key, y.key, visited: &visited), pythonEquals(x.value, y.value, visited: &visited)
-            else { return false }
-        }
-        return true
     default:
         if let a = NumericKey(lhs), let b = NumericKey(rhs) { return a == b }
         if case .complex(let ar, let ai) = lhs, case .complex(let br, let bi) = rhs { return ar == br && ai == bi }
@@ -212,12 +271,14 @@ private func pythonEquals(_ lhs: PickleValue, _ rhs: PickleValue, visited: inout
     }
 }
 
-private func sequencesEqual(_ a: [PickleValue], _ b: [PickleValue], visited: inout Set<VisitedPair>) -> Bool {
+private func sequencesEqual(
+    _ a: [PickleValue], _ b: [PickleValue], visited: inout Set<VisitedPair>, depth: Int
+) -> Bool {
     guard a.count == b.count else { return false }
     for (x, y) in zip(a, b) {
         // Python compares elements with an identity shortcut first.
         if let xi = x.referenceIdentity, xi == y.referenceIdentity { continue }
-        guard pythonEquals(x, y, visited: &visited) else { return false }
+        guard pythonEquals(x, y, visited: &visited, depth: depth) else { return false }
     }
     return true
 }

@@ -71,7 +71,7 @@ struct PicklerScalarTests {
 
     @Test("Random floats print as Python's repr at protocol 0")
     func randomFloatReprs() throws {
-        var generator = SplitMix64(seed: 42)
+        var generator = PicklerRandom(seed: 42)
         var values: [Double] = []
         for _ in 0..<400 {
             let bits = generator.next()
@@ -163,21 +163,21 @@ struct PicklerScalarTests {
     }
 }
 
-func powerOfTwo(_ exponent: Int) -> BigInteger {
+fileprivate func powerOfTwo(_ exponent: Int) -> BigInteger {
     var limbs = [UInt64](repeating: 0, count: exponent / 64 + 1)
     limbs[exponent / 64] = 1 << UInt64(exponent % 64)
     return BigInteger(isNegative: false, magnitude: limbs)
 }
 
 /// 2**bits - 1.
-func ones(_ bits: Int) -> [UInt64] {
+fileprivate func ones(_ bits: Int) -> [UInt64] {
     var limbs = [UInt64](repeating: .max, count: bits / 64)
     if bits % 64 != 0 { limbs.append((1 << UInt64(bits % 64)) - 1) }
     return limbs
 }
 
 /// Python's float.hex form, exact.
-func hexFloat(_ value: Double) -> String {
+fileprivate func hexFloat(_ value: Double) -> String {
     if value == 0 { return value.sign == .minus ? "-0x0p+0" : "0x0p+0" }
     let sign = value.sign == .minus ? "-" : ""
     let magnitude = value.magnitude
@@ -189,13 +189,13 @@ func hexFloat(_ value: Double) -> String {
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String {
+    fileprivate func leftPadded(_ width: Int) -> String {
         String(repeating: "0", count: max(0, width - count)) + self
     }
 }
 
 /// A small deterministic random generator.
-struct SplitMix64 {
+fileprivate struct PicklerRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

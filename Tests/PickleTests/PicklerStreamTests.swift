@@ -38,7 +38,7 @@ enum BenchmarkObjects {
     }
 
     /// `[mutate_dict(DICT, random.Random(5)) for _ in range(3)]`: the same keys, every value replaced by
-    /// `str(random() * sys.maxsize)`; the strings come from CPython.
+    /// `str(random() * sys.maxsize)`; the strings come from PicklerReference.
     static func dictGroup(randomStrings: [String]) -> PickleValue {
         var strings = randomStrings.makeIterator()
         var dicts: [PickleValue] = []
@@ -169,14 +169,14 @@ struct PicklerStreamTests {
             pickler.clearMemo()
             try pickler.dump(x)
             try pickler.dump("shared")
-            #expect(hex(pickler.output) == expected, "protocol \(version)")
+            #expect(picklerHex(pickler.output) == expected, "protocol \(version)")
             let load = """
                 import pickle, io, sys
                 u = pickle.Unpickler(io.BytesIO(bytes.fromhex(sys.stdin.read())))
                 a = u.load(); b = u.load(); c = u.load()
                 print(a is b and c[1] is a and a == [1, 2, 3])
                 """
-            #expect(try Python.script(load, input: Data(hex(pickler.takeOutput()).utf8)).text == "True\n")
+            #expect(try Python.script(load, input: Data(picklerHex(pickler.takeOutput()).utf8)).text == "True\n")
             #expect(pickler.output.isEmpty)
         }
     }
@@ -228,7 +228,7 @@ struct PicklerStreamTests {
         let ok = try Pickler.dumps(value, protocol: 5)
         let check = "import pickle, sys\nx = pickle.loads(bytes.fromhex(sys.stdin.read()))\nn = 0\n"
             + "while x:\n    x = x[0]; n += 1\nprint(n)"
-        #expect(try Python.script(check, input: Data(hex(ok).utf8)).text == "999\n")
+        #expect(try Python.script(check, input: Data(picklerHex(ok).utf8)).text == "999\n")
         let deeper = PickleValue.list([value])
         #expect {
             try Pickler.dumps(deeper, protocol: 5)
@@ -266,12 +266,12 @@ struct PicklerStreamTests {
             a = u.load(); b = u.load()
             print(a == b == ['shared'] and a is not b)
             """
-        #expect(try Python.script(script, input: Data(hex(pickler.output).utf8)).text == "True\n")
+        #expect(try Python.script(script, input: Data(picklerHex(pickler.output).utf8)).text == "True\n")
     }
 }
 
 /// The sizes of the FRAMEs in a pickle that has no other 0x95 byte outside frame payloads' starts.
-func frameSizes(_ bytes: [UInt8]) -> [Int] {
+fileprivate func frameSizes(_ bytes: [UInt8]) -> [Int] {
     var sizes: [Int] = []
     var position = 2
     while position < bytes.count, bytes[position] == Opcode.frame.rawValue {

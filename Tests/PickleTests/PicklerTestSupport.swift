@@ -3,7 +3,7 @@ import Pickle
 import Testing
 import TestSupport
 
-/// One value built twice: in Swift, and as a Python expression evaluated by real CPython.
+/// One value built twice: in Swift, and as a Python expression evaluated by real PicklerReference.
 struct PicklerCase {
     var name: String
     var value: PickleValue
@@ -20,8 +20,8 @@ struct PicklerCase {
     }
 }
 
-enum CPython {
-    /// The hex of `pickle.dumps(expr, p)` for each case and protocol, from one run of CPython.
+enum PicklerReference {
+    /// The hex of `pickle.dumps(expr, p)` for each case and protocol, from one run of PicklerReference.
     static func pickles(
         _ cases: [PicklerCase], setup: String = "", protocols: ClosedRange<Int> = 0...5,
         dumps: String = "pickle.dumps"
@@ -32,7 +32,7 @@ enum CPython {
                 def _case_\(position)():
                     return \(testCase.python)
                 _x = _case_\(position)()
-                out[\(pythonLiteral(testCase.name))] = {p: \(dumps)(_x, p).hex() for p in \
+                out[\(picklerPythonLiteral(testCase.name))] = {p: \(dumps)(_x, p).hex() for p in \
                 range(\(protocols.lowerBound), \(protocols.upperBound + 1))}
 
                 """
@@ -58,20 +58,20 @@ enum CPython {
             script += """
                 def _check_\(position)(x, expected):
                     return \(check)
-                for _p, _h in data[\(pythonLiteral(testCase.name))].items():
+                for _p, _h in data[\(picklerPythonLiteral(testCase.name))].items():
                     try:
                         _x = \(loads)(bytes.fromhex(_h))
                         if not _check_\(position)(_x, \(testCase.python)):
-                            failures.append(\(pythonLiteral(testCase.name)) + ' p' + _p + ': ' + repr(_x)[:300])
+                            failures.append(\(picklerPythonLiteral(testCase.name)) + ' p' + _p + ': ' + repr(_x)[:300])
                     except Exception as _e:
-                        failures.append(\(pythonLiteral(testCase.name)) + ' p' + _p + ': ' + repr(_e))
+                        failures.append(\(picklerPythonLiteral(testCase.name)) + ' p' + _p + ': ' + repr(_e))
 
                 """
         }
         script += "json.dump(failures, sys.stdout)\n"
         var payload: [String: [String: String]] = [:]
         for (name, byProtocol) in swiftPickles {
-            payload[name] = Dictionary(uniqueKeysWithValues: byProtocol.map { (String($0.key), hex($0.value)) })
+            payload[name] = Dictionary(uniqueKeysWithValues: byProtocol.map { (String($0.key), picklerHex($0.value)) })
         }
         let input = try JSONEncoder().encode(payload)
         let output = try Python.script(script, input: input)
@@ -89,11 +89,11 @@ enum CPython {
                 out.write('\\n!! ' + repr(e))
             sys.stdout.write(out.getvalue())
             """
-        return (try? Python.script(script, [hex(bytes)]).text) ?? "(no disassembly)"
+        return (try? Python.script(script, [picklerHex(bytes)]).text) ?? "(no disassembly)"
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String {
+func picklerHex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var text: [UInt8] = []
     text.reserveCapacity(bytes.count * 2)
@@ -104,7 +104,7 @@ func hex(_ bytes: [UInt8]) -> String {
     return String(decoding: text, as: UTF8.self)
 }
 
-func bytes(fromHex text: String) -> [UInt8] {
+func picklerBytes(hex text: String) -> [UInt8] {
     var result: [UInt8] = []
     let utf8 = Array(text.utf8)
     var position = 0
@@ -116,7 +116,7 @@ func bytes(fromHex text: String) -> [UInt8] {
 }
 
 /// A Python string literal for `text`.
-func pythonLiteral(_ text: String) -> String {
+func picklerPythonLiteral(_ text: String) -> String {
     var literal = "'"
     for scalar in text.unicodeScalars {
         switch scalar {
@@ -150,7 +150,7 @@ func expectSameAsCPython(
 ) throws {
     let compared = compared ?? Array(protocols)
     let expected = compared.isEmpty
-        ? [:] : try CPython.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
+        ? [:] : try PicklerReference.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
     var swiftPickles: [String: [Int: [UInt8]]] = [:]
     for testCase in cases {
         for version in protocols {
@@ -158,21 +158,21 @@ func expectSameAsCPython(
             swiftPickles[testCase.name, default: [:]][version] = actual
             guard compared.contains(version) else { continue }
             let wanted = expected[testCase.name]?[version] ?? "?"
-            if hex(actual) != wanted {
+            if picklerHex(actual) != wanted {
                 Issue.record(
                     """
                     \(testCase.name) at protocol \(version) differs from CPython
-                    swift:   \(hex(actual).prefix(400))
+                    swift:   \(picklerHex(actual).prefix(400))
                     cpython: \(wanted.prefix(400))
                     --- swift
-                    \(CPython.disassembly(actual).prefix(3000))
+                    \(PicklerReference.disassembly(actual).prefix(3000))
                     --- cpython
-                    \(CPython.disassembly(bytes(fromHex: wanted)).prefix(3000))
+                    \(PicklerReference.disassembly(picklerBytes(hex: wanted)).prefix(3000))
                     """,
                     sourceLocation: sourceLocation)
             }
         }
     }
-    let failures = try CPython.loadFailures(cases, swiftPickles: swiftPickles, setup: setup, loads: loads)
+    let failures = try PicklerReference.loadFailures(cases, swiftPickles: swiftPickles, setup: setup, loads: loads)
     #expect(failures.isEmpty, "CPython could not load Swift's pickles: \(failures)", sourceLocation: sourceLocation)
 }
