@@ -291,18 +291,15 @@ extension PickleWriter {
         write(.reduce)
     }
 
-    /// Saves the `str` that CPython decodes from `bytes` as latin-1: a cached singleton when it is one
-    /// character, a new object otherwise.
+    /// Saves the `str` that CPython decodes from `bytes` as latin-1: one of its cached one-character
+    /// strs, memoized as any `str` (CPython's own `str` of that character is often the same object,
+    /// though not always), or a new object, memoized apart, when it is longer.
     private mutating func saveLatin1Text(_ bytes: [UInt8]) throws {
-        if try beginSynthetic({ .string(latin1String(bytes)) }) { return }
-        // A one-character string is a cached singleton in CPython: memoized by its character.
-        let singleKey: [UInt64]? =
-            bytes.count == 1 ? [UInt64(bytes[0]), PicklerMemo.CompositeKind.latin1Character.rawValue] : nil
-        let found = singleKey.map { memo.keyed.find(.composite, $0) }
-        if let index = found?.index {
-            try writeGet(index)
+        if bytes.count == 1 {
+            try save(.string(latin1String(bytes)))
             return
         }
+        if try beginSynthetic({ .string(latin1String(bytes)) }) { return }
         if proto >= 1 {
             let count = bytes.count + bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
             let reopen = try writeBinaryTextHeader(count: count)
@@ -318,9 +315,7 @@ extension PickleWriter {
         } else {
             writeUnicodeLine(bytes.lazy.map(UInt32.init))
         }
-        let index = memo.allocate()
-        if let singleKey, let found { memo.keyed.insert(.composite, singleKey, hash: found.hash, index: index) }
-        try writePut(index)
+        try memoizeAnonymous()
     }
 
     mutating func saveByteArray(_ array: PickleByteArray) throws {

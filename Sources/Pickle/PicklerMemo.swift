@@ -10,8 +10,9 @@
 /// Python object, as interned names, literals and shared tuples are.
 ///
 /// Values that CPython creates afresh while pickling (the argument tuple of a reduction, the list
-/// inside `set(list)`, the latin-1 `str` of `bytes` at protocols 0 to 2) take an anonymous memo
-/// slot that no later lookup finds, as their CPython counterparts are new objects every time.
+/// inside `set(list)`, the latin-1 `str` of two or more characters of `bytes` at protocols 0 to 2)
+/// take an anonymous memo slot that no later lookup finds, as their CPython counterparts are new
+/// objects every time.
 struct PicklerMemo: ~Copyable {
     /// The number of memo entries so far, which is the next memo index.
     private(set) var count = 0
@@ -23,8 +24,8 @@ struct PicklerMemo: ~Copyable {
     /// one with lone surrogates), `bytes` by content, globals by `module + "\n" + name` (no valid name
     /// has a newline), and the composites by a key of 64-bit words that ends with a
     /// ``CompositeKind`` tag: tuples and frozensets by the identity of their elements (see
-    /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, the latin-1
-    /// characters of `bytes` reductions, `cls.__new__` functions by class. One table, so that a small
+    /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, `cls.__new__`
+    /// functions by class. One table, so that a small
     /// pickle allocates little.
     var keyed = KeyedMemoTable(initialCapacity: 64)
 
@@ -51,9 +52,6 @@ struct PicklerMemo: ~Copyable {
         case tuple = 1
         case frozenset
         case complex
-        /// The one-character strings CPython makes when it decodes `bytes` as latin-1 (protocols 0 to
-        /// 2): cached singletons in CPython, distinct from the program's own `str` objects.
-        case latin1Character
         /// `cls.__new__`, written for `NEWOBJ_EX` objects at protocols 2 and 3.
         case newMethod
     }

@@ -263,7 +263,7 @@ struct KeyedMemoTable: ~Copyable {
     /// makes no call.
     mutating func reserve(keyBytes: Int) {
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
-        if arenaCapacity - arenaUsed < keyBytes { growArena(keyBytes) }
+        if arena == nil || arenaCapacity - arenaUsed < keyBytes { growArena(keyBytes) }
     }
 
     /// Adds a key after ``reserve(keyBytes:)`` made room for it.
