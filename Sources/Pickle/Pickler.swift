@@ -21,49 +21,67 @@
 /// ```
 ///
 /// ## Fidelity
-/// The memo of CPython is keyed by object identity. Mutable containers and instances have identity
-/// here too (they are classes), so sharing and cycles are written exactly as CPython writes them.
-/// Immutable values (`str`, `bytes`, `tuple`, `frozenset`, `complex`, globals) have no identity in
-/// Swift; the pickler treats equal ones as one object (see ``PicklerOptions`` and the memo rules
-/// below). The bytes differ from CPython's only where CPython holds two distinct but equal
-/// immutable objects (it writes both; this pickler writes the second as a memo reference) or where
-/// CPython would consult the class itself:
+/// CPython keys its memo by object identity. Mutable containers and instances have identity here too
+/// (they are classes), so sharing and cycles come out exactly as CPython writes them. Immutable
+/// values have none in Swift, so the pickler treats equal ones as one object; its bytes differ from
+/// CPython's only where CPython holds two distinct but equal immutable objects (it writes both, this
+/// pickler writes the second as a memo reference), or where CPython would ask the class itself:
 ///
-/// - `str`/`bytes`: memoized by value, so two equal but distinct strings (built at run time, not
-///   interned) become one memo reference. Interned names, literals and dict keys are the common case
-///   and come out identical.
-/// - `tuple`/`frozenset`: memoized when their elements are identical (the same reference objects, the
-///   same memoized values, equal atoms of the same type), so a tuple shared in Python comes out
-///   identical, and two equal tuples built separately become one memo reference.
-/// - Instances (``PickleObject``) are written as they were built. At protocols 0 and 1 a
-///   ``PickleObject/Construction/newObject`` without arguments is written as CPython's default
-///   `__reduce_ex__` writes an instance of a class derived from `object`:
+/// - `str` and `bytes` are memoized by value (code points, not Swift's canonical equivalence): two
+///   equal strings built separately at run time become one memo reference. Interned names, literals
+///   and dict keys, the usual case, come out identical. The one-character `str` that CPython decodes
+///   from `bytes` below protocol 3 is memoized as any `str`; CPython shares it with the program's `str`
+///   of that character or not, depending on interning.
+/// - A `tuple` or `frozenset` is memoized when its elements are identical (the same reference
+///   objects, the same memoized values, equal atoms of the same type: `1`, `True` and `1.0` differ),
+///   so one shared in Python comes out identical, and two equal ones built separately become one memo
+///   reference. `complex` by its bits, globals by module and name.
+/// - The values CPython makes while pickling (the arguments tuple of a reduction, the list of
+///   `set(list)`, `bytes` in `bytearray(bytes)`, the latin-1 `str` of `bytes` below protocol 3) are
+///   memoized but never found again, as CPython makes new ones each time.
+/// - Instances (``PickleObject``) are written as they were built. Below protocol 2, a
+///   ``PickleObject/Construction/newObject`` without arguments or items is written as CPython's
+///   default `__reduce_ex__` writes an instance of a class derived from `object`,
 ///   `copyreg._reconstructor(cls, object, None)`; for a subclass of a builtin type CPython names that
-///   base instead, which the value does not record (the object still loads the same). With
-///   arguments, list or dict items it is `copyreg.__newobj__(cls, *args)`.
+///   base instead, which the value does not record (the object loads the same). With arguments or
+///   items it is `copyreg.__newobj__(cls, *args)` and the items.
 ///   ``PickleObject/Construction/newObjectWithKeywords`` is `NEWOBJ_EX` at protocol 4 and later; at
-///   protocols 2 and 3 it is CPython's `functools.partial(cls.__new__, cls, *args, **kwargs)()`,
-///   with `cls.__new__` written as `getattr(cls, "__new__")` (CPython names the class that defines
-///   `__new__`, often `object`); at protocols 0 and 1 it is
-///   `copyreg.__newobj_ex__(cls, args, kwargs)`, where CPython would drop the arguments.
-///   ``PickleObject/Construction/instantiate`` is `INST` (protocol 0) or `OBJ`, as Python 2 wrote
-///   old-style instances.
-/// - Extension codes (`EXT1`/`EXT2`/`EXT4`, `copyreg.add_extension`) are never written: globals are
-///   always written by name, as CPython does with its default, empty extension registry.
+///   2 and 3, CPython's `functools.partial(cls.__new__, cls, *args, **kwargs)()`, with `cls.__new__`
+///   written as `getattr(cls, "__new__")` (CPython names the class that defines `__new__`, often
+///   `object`); below 2, `copyreg.__newobj_ex__(cls, args, kwargs)` (CPython's default would drop the
+///   arguments). ``PickleObject/Construction/instantiate`` is `INST` (protocol 0) or `OBJ`, as
+///   Python 2's `pickle.py` wrote old-style instances. At protocol 2 and later, a
+///   ``PickleObject/Construction/reduce`` whose callable is named `__newobj__` or `__newobj_ex__`
+///   becomes `NEWOBJ` or `NEWOBJ_EX`, as CPython's `save_reduce` does.
+/// - Extension codes (`EXT1`, `EXT2`, `EXT4`) are never written: globals are always written by name,
+///   as CPython does with its default, empty extension registry.
 ///
 /// A `Pickler` is not thread-safe; use one per task.
 public final class Pickler {
     /// The options the pickler was created with.
+    ///
+    /// ```swift
+    /// pickler.options.protocolVersion   // 5
+    /// ```
     public let options: PicklerOptions
 
     var writer: PickleWriter
 
     /// The pickles written so far, one after another (a copy: ``takeOutput()`` hands them over and
     /// empties the pickler's buffer).
+    ///
+    /// ```swift
+    /// try pickler.dump(1)
+    /// pickler.output      // [0x80, 0x05, 0x4B, 0x01, 0x2E]
+    /// ```
     public var output: [UInt8] { writer.output }
 
     /// The data of the values sent out of band (see ``PicklerOptions/sendOutOfBand``), in the order in
     /// which the pickles refer to them; pass them to the loader in that order.
+    ///
+    /// ```swift
+    /// let buffers = pickler.outOfBandBuffers   // for pickle.loads(data, buffers=buffers)
+    /// ```
     public var outOfBandBuffers: [[UInt8]] { writer.outOfBandBuffers }
 
     /// Creates a pickler.
@@ -155,6 +173,11 @@ public final class Pickler {
 
     /// Returns ``outOfBandBuffers`` and empties the list.
     ///
+    /// ```swift
+    /// try pickler.dump(value)
+    /// send(pickler.takeOutput(), buffers: pickler.takeOutOfBandBuffers())
+    /// ```
+    ///
     /// - Returns: The out-of-band buffers collected since the last call, in order.
     public func takeOutOfBandBuffers() -> [[UInt8]] {
         defer { writer.outOfBandBuffers = [] }
@@ -163,6 +186,12 @@ public final class Pickler {
 
     /// Forgets every object written so far, like CPython's `Pickler.clear_memo()`: the next dump writes
     /// them in full and numbers its memo entries from 0 again.
+    ///
+    /// ```swift
+    /// try pickler.dump(record)
+    /// pickler.clearMemo()
+    /// try pickler.dump(record)     // written in full again: loads without the first pickle
+    /// ```
     public func clearMemo() {
         writer.memo.removeAll()
     }

@@ -72,7 +72,8 @@ struct PicklerMemo: ~Copyable {
 
     /// The memo index of a `str`.
     func index(of string: String) -> Int? {
-        if let found = string.utf8.withContiguousStorageIfAvailable({ keyed.find(.string, UnsafeRawBufferPointer($0)) }) {
+        if let found = string.utf8.withContiguousStorageIfAvailable({ keyed.find(.string, UnsafeRawBufferPointer($0)) })
+        {
             return found.index
         }
         return keyed.find(.string, Array(string.utf8)).index

@@ -38,7 +38,8 @@ func memoHash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
             first = UInt64(base.loadUnaligned(as: UInt32.self))
             second = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
         } else {
-            first = UInt64(base.load(as: UInt8.self)) << 16
+            first =
+                UInt64(base.load(as: UInt8.self)) << 16
                 | UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self)) << 8
                 | UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
             second = 0
@@ -343,7 +344,8 @@ private func memoryEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointe
             && left.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
                 == right.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
     }
-    for offset in 0..<count where left.load(fromByteOffset: offset, as: UInt8.self)
+    for offset in 0..<count
+    where left.load(fromByteOffset: offset, as: UInt8.self)
         != right.load(fromByteOffset: offset, as: UInt8.self)
     {
         return false

@@ -1,7 +1,7 @@
 import Foundation
 import Pickle
-import Testing
 import TestSupport
+import Testing
 
 /// CPython's pickles, loaded by the Unpickler and written back by the Pickler at the same protocol.
 ///
@@ -85,8 +85,9 @@ struct PicklerRoundTripTests {
         let failures = try JSONDecoder().decode([String].self, from: output.stdout)
         #expect(failures.isEmpty, "\(failures)")
         // Not a requirement, a record: how many of the pickles the corpus calls inexact come back exact.
-        print("golden round trips: \(exactCount) exact as expected, \(reproducedInexact) of "
-            + "\(entries.count - entries.filter(\.exact).count) inexact reproduced, \(different.count) equivalent")
+        print(
+            "golden round trips: \(exactCount) exact as expected, \(reproducedInexact) of "
+                + "\(entries.count - entries.filter(\.exact).count) inexact reproduced, \(different.count) equivalent")
     }
 
     @Test("Golden streams (several pickles sharing one memo) round-trip through one Unpickler and one Pickler")
