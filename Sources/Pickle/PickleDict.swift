@@ -12,8 +12,10 @@
 /// for (key, value) in user { print(key, value) }
 /// ```
 public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
-    private var storage = HashedKeys()
-    private var storedValues: [PickleValue] = []
+    // No dynamic exclusivity checks: they cost more than reading the arrays, on every access by the
+    // pickler and unpickler; the class is not Sendable, and static checks still apply.
+    @exclusivity(unchecked) private var storage = HashedKeys()
+    @exclusivity(unchecked) private var storedValues: [PickleValue] = []
     /// How deeply containers nest in the dict, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
     var nestingDepth: Int32 = 1
 
@@ -147,7 +149,7 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 /// Elements keep the order in which they were first added (for a loaded set, the order in the
 /// pickle, which is the order Python iterated it in), so a set pickles back out unchanged.
 public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
-    private var storage = HashedKeys()
+    @exclusivity(unchecked) private var storage = HashedKeys()
     /// How deeply containers nest in the set, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
     var nestingDepth: Int32 = 1
 

@@ -9,8 +9,11 @@
 /// list.count   // 3
 /// ```
 public final class PickleList: RandomAccessCollection, MutableCollection, ExpressibleByArrayLiteral {
+    // No dynamic exclusivity checks: they cost more than reading the array, on every access by the
+    // pickler and unpickler; the class is not Sendable, and static checks still apply.
+
     /// The list's elements.
-    public var elements: [PickleValue]
+    @exclusivity(unchecked) public var elements: [PickleValue]
     /// How deeply containers nest in the list, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
     var nestingDepth: Int32 = 1
 

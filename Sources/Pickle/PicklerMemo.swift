@@ -10,28 +10,74 @@
 /// Python object, as interned names, literals and shared tuples are.
 ///
 /// Values that CPython creates afresh while pickling (the argument tuple of a reduction, the list
-/// inside `set(list)`, the latin-1 `str` of `bytes` at protocols 0 to 2) take an anonymous memo
-/// slot that no later lookup finds, as their CPython counterparts are new objects every time.
-struct PicklerMemo {
+/// inside `set(list)`, the latin-1 `str` of two or more characters of `bytes` at protocols 0 to 2)
+/// take an anonymous memo slot that no later lookup finds, as their CPython counterparts are new
+/// objects every time.
+struct PicklerMemo: ~Copyable {
     /// The number of memo entries so far, which is the next memo index.
     private(set) var count = 0
 
-    var references: [ObjectIdentifier: Int] = [:]
-    /// Keeps every memoized reference alive, so that an identifier is never reused by a new object
-    /// while the memo holds it (CPython's memo holds a reference for the same reason).
-    var retained: [AnyObject] = []
-    var strings: [TextKey: Int] = [:]
-    var surrogateStrings: [[UInt32]: Int] = [:]
-    /// The one-character strings CPython makes when it decodes `bytes` as latin-1 (protocols 0 to 2):
-    /// cached singletons in CPython, distinct from the program's own `str` objects.
-    var latin1Characters: [UInt32: Int] = [:]
-    var bytes: [[UInt8]: Int] = [:]
-    var tuples: [[MemoToken]: Int] = [:]
-    var frozensets: [[MemoToken]: Int] = [:]
-    var globals: [GlobalKey: Int] = [:]
-    var complexes: [ComplexKey: Int] = [:]
-    /// `cls.__new__` functions, written for `NEWOBJ_EX` objects at protocols 2 and 3, by their class.
-    var newMethods: [MemoToken: Int] = [:]
+    /// Reference objects, kept alive while memoized so that an identifier is never reused by a new
+    /// object (CPython's memo holds a reference for the same reason).
+    var references: IdentityMemoTable
+    /// Everything else, by a key of bytes and a ``KeyKind``: `str` by UTF-8 (surrogatepass UTF-8 for
+    /// one with lone surrogates), `bytes` by content, globals by `module + "\n" + name` (no valid name
+    /// has a newline), and the composites by a key of 64-bit words that ends with a
+    /// ``CompositeKind`` tag: tuples and frozensets by the identity of their elements (see
+    /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, `cls.__new__`
+    /// functions by class. One table, so that a small
+    /// pickle allocates little.
+    var keyed = KeyedMemoTable(initialCapacity: 64)
+
+    /// The kinds of keys in ``keyed``.
+    enum KeyKind: UInt8 {
+        case string = 1
+        case surrogateString
+        case bytes
+        case global
+        case composite
+    }
+
+    /// Creates an empty memo.
+    ///
+    /// - Parameter retainingObjects: Whether to hold a strong reference to each memoized reference
+    ///   object, as CPython does; unneeded only when the memo cannot outlive the value being dumped
+    ///   and nothing can change that value meanwhile.
+    init(retainingObjects: Bool) {
+        references = IdentityMemoTable(retainingKeys: retainingObjects)
+    }
+
+    /// The tags that keep the kinds of ``composites`` apart.
+    enum CompositeKind: UInt64 {
+        case tuple = 1
+        case frozenset
+        case complex
+        /// `cls.__new__`, written for `NEWOBJ_EX` objects at protocols 2 and 3.
+        case newMethod
+    }
+
+    /// The memo index of a reference object.
+    @inline(__always)
+    func index(of object: AnyObject) -> Int? {
+        references.index(of: object)
+    }
+
+    /// Memoizes a reference object under the next index, and returns the index.
+    @inline(__always)
+    mutating func insert(reference object: AnyObject) -> Int {
+        let index = allocate()
+        references.insert(object, index: index)
+        return index
+    }
+
+    /// The memo index of a `str`.
+    func index(of string: String) -> Int? {
+        if let found = string.utf8.withContiguousStorageIfAvailable({ keyed.find(.string, UnsafeRawBufferPointer($0)) })
+        {
+            return found.index
+        }
+        return keyed.find(.string, Array(string.utf8)).index
+    }
 
     /// Takes the next memo index.
     mutating func allocate() -> Int {
@@ -41,63 +87,6 @@ struct PicklerMemo {
 
     /// Forgets every entry; the next index is 0 again.
     mutating func removeAll() {
-        count = 0
-        references.removeAll()
-        retained.removeAll()
-        strings.removeAll()
-        surrogateStrings.removeAll()
-        latin1Characters.removeAll()
-        bytes.removeAll()
-        tuples.removeAll()
-        frozensets.removeAll()
-        globals.removeAll()
-        complexes.removeAll()
-        newMethods.removeAll()
+        self = PicklerMemo(retainingObjects: references.retainsKeys)
     }
-}
-
-/// A `str` as a memo key: equal when the code points are equal.
-struct TextKey: Hashable {
-    let string: String
-
-    init(_ string: String) { self.string = string }
-
-    static func == (lhs: TextKey, rhs: TextKey) -> Bool { sameCodePoints(lhs.string, rhs.string) }
-
-    func hash(into hasher: inout Hasher) { hashUTF8(string, into: &hasher) }
-}
-
-/// A global as a memo key, by the code points of its module and name.
-struct GlobalKey: Hashable {
-    let module: TextKey
-    let name: TextKey
-
-    init(_ global: PickleGlobal) {
-        module = TextKey(global.module)
-        name = TextKey(global.name)
-    }
-}
-
-/// A `complex` as a memo key, by the bits of its parts.
-struct ComplexKey: Hashable {
-    let real: UInt64
-    let imaginary: UInt64
-}
-
-/// One element of a tuple or frozenset memo key: what makes two elements the same Python object.
-enum MemoToken: Hashable {
-    /// `None`, a singleton.
-    case none
-    /// `True` or `False`, singletons.
-    case bool(Bool)
-    /// An `int` that fits in `Int`; ints are never memoized, equal ones count as the same.
-    case int(Int)
-    /// An `int` beyond `Int`.
-    case bigInt(BigInteger)
-    /// A `float`, by its bits.
-    case float(UInt64)
-    /// The empty tuple, a singleton that is never memoized.
-    case emptyTuple
-    /// Anything memoized, by its memo index.
-    case memo(Int)
 }

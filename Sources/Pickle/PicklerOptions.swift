@@ -14,10 +14,18 @@
 /// The options hold closures, so they are not `Sendable`; make a new value where it is needed.
 public struct PicklerOptions {
     /// The highest protocol this package writes: 5, as in CPython 3.8 and later.
+    ///
+    /// ```swift
+    /// PicklerOptions(protocolVersion: PicklerOptions.highestProtocol)
+    /// ```
     public static let highestProtocol = 5
 
     /// The protocol written when none is given: 5, the highest. CPython 3.8 to 3.13 default to 4,
     /// 3.14 to 5; every Python 3.8 or later reads protocol 5.
+    ///
+    /// ```swift
+    /// PicklerOptions().protocolVersion == PicklerOptions.defaultProtocol   // true
+    /// ```
     public static let defaultProtocol = 5
 
     /// The pickle protocol, 0 to 5.
@@ -26,6 +34,11 @@ public struct PicklerOptions {
     /// 3 adds `bytes` (Python 3.0); 4 adds framing, large objects and `STACK_GLOBAL` (Python 3.4);
     /// 5 adds `bytearray` and out-of-band buffers (Python 3.8). A value outside 0...5 makes
     /// ``Pickler/init(options:)`` throw ``PickleError/Code/unsupportedProtocol``.
+    ///
+    /// ```swift
+    /// var options = PicklerOptions()
+    /// options.protocolVersion = 4     // what CPython 3.8 to 3.13 write by default
+    /// ```
     public var protocolVersion: Int
 
     /// Whether to write Python 3 module and class names as their Python 2 spellings at protocols 0 to 2,
@@ -33,6 +46,10 @@ public struct PicklerOptions {
     /// `__builtin__`, `copyreg` becomes `copy_reg`, `builtins.range` becomes `__builtin__.xrange`, and
     /// so on, with the tables of CPython's `_compat_pickle`. Python 3 maps the names back on load.
     /// No effect at protocol 3 and later.
+    ///
+    /// ```swift
+    /// let options = PicklerOptions(protocolVersion: 2, fixPython2Imports: false)   // keep `builtins`
+    /// ```
     public var fixPython2Imports: Bool
 
     /// Returns a persistent ID for a value that should be stored outside the pickle, or `nil` to pickle
@@ -80,9 +97,18 @@ public struct PicklerOptions {
     ///
     /// The default, 1000, is Python's default recursion limit; CPython's pickler fails with
     /// `RecursionError` a little before that depth.
+    ///
+    /// ```swift
+    /// var options = PicklerOptions()
+    /// options.maxDepth = 10_000      // deep linked structures; needs a large enough thread stack
+    /// ```
     public var maxDepth: Int
 
     /// Creates options; every parameter defaults to what `pickle.dumps(value, 5)` does.
+    ///
+    /// ```swift
+    /// let options = PicklerOptions(protocolVersion: 2, persistentID: { _ in nil })
+    /// ```
     ///
     /// - Parameters:
     ///   - protocolVersion: The protocol, 0 to 5.

@@ -13,7 +13,7 @@ enum PythonTwoNames {
             "OverflowError", "PendingDeprecationWarning", "ReferenceError", "RuntimeError", "RuntimeWarning",
             "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError", "SystemExit", "TabError", "TypeError",
             "UnboundLocalError", "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError",
-            "UnicodeWarning", "UserWarning", "ValueError", "Warning", "ZeroDivisionError"
+            "UnicodeWarning", "UserWarning", "ValueError", "Warning", "ZeroDivisionError",
         ]
         for name in sameNames { table["builtins\n" + name] = ("exceptions", name) }
         // Python 3 exceptions that Python 2 knew only as `exceptions.ImportError`.
@@ -26,7 +26,7 @@ enum PythonTwoNames {
             "BrokenPipeError", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
             "ConnectionRefusedError", "ConnectionResetError", "FileExistsError", "FileNotFoundError",
             "InterruptedError", "IsADirectoryError", "NotADirectoryError", "PermissionError", "ProcessLookupError",
-            "TimeoutError"
+            "TimeoutError",
         ]
         for name in osErrorNames { table["builtins\n" + name] = ("exceptions", "OSError") }
         let renamed: [(String, String, String, String)] = [

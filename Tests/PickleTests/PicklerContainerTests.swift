@@ -1,6 +1,6 @@
 import Pickle
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Pickler: containers, sharing and cycles, byte-exact with CPython")
 struct PicklerContainerTests {
@@ -126,7 +126,8 @@ struct PicklerContainerTests {
         let set = PickleSet()
         let list = PickleList([.set(set)])
         // Python sets cannot hold lists, but a tuple holding a list is unhashable too; use an instance.
-        let box = PickleObject(newInstanceOf: PickleGlobal(module: "__main__", name: "Box"), state: ["items": .list(list)])
+        let box = PickleObject(
+            newInstanceOf: PickleGlobal(module: "__main__", name: "Box"), state: ["items": .list(list)])
         set.insert(.object(box))
         try expectSameAsCPython(
             [PicklerCase("set cycle", .set(set), "_set_cycle()", loadCheck: "next(iter(x)).items[0] is x")],

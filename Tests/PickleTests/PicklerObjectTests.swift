@@ -1,7 +1,7 @@
 import Foundation
 import Pickle
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Pickler: globals, instances, reductions, persistent IDs and out-of-band buffers")
 struct PicklerObjectTests {
@@ -51,23 +51,29 @@ struct PicklerObjectTests {
     @Test("Globals by name, nested names, and Python 2 names below protocol 3")
     func globals() throws {
         let cases: [PicklerCase] = [
-            PicklerCase("OrderedDict", .global(PickleGlobal(module: "collections", name: "OrderedDict")),
-                        "collections.OrderedDict"),
+            PicklerCase(
+                "OrderedDict", .global(PickleGlobal(module: "collections", name: "OrderedDict")),
+                "collections.OrderedDict"),
             PicklerCase("range", .global(PickleGlobal(module: "builtins", name: "range")), "range"),
             PicklerCase("str", .global(PickleGlobal(module: "builtins", name: "str")), "str"),
             PicklerCase("reduce", .global(PickleGlobal(module: "_functools", name: "reduce")), "functools.reduce"),
             PicklerCase("Queue", .global(PickleGlobal(module: "queue", name: "Queue")), "queue.Queue"),
             // Python 2 had no ConnectionError: it is written as exceptions.OSError, which loads as OSError.
-            PicklerCase("ConnectionError", .global(PickleGlobal(module: "builtins", name: "ConnectionError")),
-                        "ConnectionError", loadCheck: "x is expected or x is OSError"),
-            PicklerCase("_reconstructor", .global(PickleGlobal(module: "copyreg", name: "_reconstructor")),
-                        "copyreg._reconstructor"),
+            PicklerCase(
+                "ConnectionError", .global(PickleGlobal(module: "builtins", name: "ConnectionError")),
+                "ConnectionError", loadCheck: "x is expected or x is OSError"),
+            PicklerCase(
+                "_reconstructor", .global(PickleGlobal(module: "copyreg", name: "_reconstructor")),
+                "copyreg._reconstructor"),
             PicklerCase("Outer", .global(Self.main("Outer")), "Outer"),
             PicklerCase("Outer.Mid", .global(Self.main("Outer.Mid")), "Outer.Mid"),
             PicklerCase("Outer.Mid.Inner", .global(Self.main("Outer.Mid.Inner")), "Outer.Mid.Inner"),
             PicklerCase(
-                "shared", [.global(Self.main("Outer.Mid.Inner")), .global(Self.main("Outer.Mid")),
-                           .global(Self.main("Outer.Mid.Inner")), .global(PickleGlobal(module: "builtins", name: "getattr"))],
+                "shared",
+                [
+                    .global(Self.main("Outer.Mid.Inner")), .global(Self.main("Outer.Mid")),
+                    .global(Self.main("Outer.Mid.Inner")), .global(PickleGlobal(module: "builtins", name: "getattr")),
+                ],
                 "[Outer.Mid.Inner, Outer.Mid, Outer.Mid.Inner, getattr]"),
         ]
         try expectSameAsCPython(cases, setup: Self.classes)
@@ -117,8 +123,10 @@ struct PicklerObjectTests {
                 try Pickler.dumps(global, protocol: version)
             } throws: { ($0 as? PickleError)?.code == .unpicklable }
         }
-        for bad in [PickleGlobal(module: "", name: "x"), PickleGlobal(module: "m", name: "a\nb"),
-                    PickleGlobal(module: "m", name: "a..b"), PickleGlobal(module: "m", name: "")] {
+        for bad in [
+            PickleGlobal(module: "", name: "x"), PickleGlobal(module: "m", name: "a\nb"),
+            PickleGlobal(module: "m", name: "a..b"), PickleGlobal(module: "m", name: ""),
+        ] {
             #expect {
                 try Pickler.dumps(.global(bad), protocol: 4)
             } throws: { ($0 as? PickleError)?.code == .unpicklable }
@@ -148,8 +156,10 @@ struct PicklerObjectTests {
         let c = PickleObject(newInstanceOf: Self.main("C"))
         c.state = ["me": .object(c), "others": [.object(c)]]
         try expectSameAsCPython(
-            [PicklerCase(
-                "self", .object(c), "_self_c()", loadCheck: "type(x) is C and x.me is x and x.others[0] is x")],
+            [
+                PicklerCase(
+                    "self", .object(c), "_self_c()", loadCheck: "type(x) is C and x.me is x and x.others[0] is x")
+            ],
             setup: Self.classes + "\ndef _self_c():\n    c = C(); c.me = c; c.others = [c]; return c\n")
     }
 
@@ -157,13 +167,17 @@ struct PicklerObjectTests {
     func pickletesterData() throws {
         let c = PickleObject(newInstanceOf: Self.main("C"), state: ["bar": 2, "foo": 1])
         let y = PickleValue.tuple(["abc", "abc", .object(c), .object(c)])
-        let ints: [PickleValue] = [1, -1, 255, -255, -256, 65535, -65535, -65536, 2_147_483_647, -2_147_483_647,
-                                   -2_147_483_648]
+        let ints: [PickleValue] = [
+            1, -1, 255, -255, -256, 65535, -65535, -65536, 2_147_483_647, -2_147_483_647,
+            -2_147_483_648,
+        ]
         let x = PickleValue.list(PickleList([0, 1, 2.0, .complex(real: 3, imaginary: 0)] + ints + [y, y, 5]))
         try expectSameAsCPython(
-            [PicklerCase(
-                "create_data", x, "_create_data()",
-                loadCheck: "x[15] is x[16] and x[15][2] is x[15][3] and x[15][2].__dict__ == {'foo': 1, 'bar': 2}")],
+            [
+                PicklerCase(
+                    "create_data", x, "_create_data()",
+                    loadCheck: "x[15] is x[16] and x[15][2] is x[15][3] and x[15][2].__dict__ == {'foo': 1, 'bar': 2}")
+            ],
             setup: Self.classes + """
 
                 def _create_data():
@@ -191,10 +205,12 @@ struct PicklerObjectTests {
         let dictOne = PickleObject(newInstanceOf: Self.main("D"))
         dictOne.dictItems = [(key: "a", value: 1)]
         let cases = [
-            PicklerCase("L", .object(list), "(lambda l: (setattr(l, 'x', 5), l)[1])(L([1, 2, 3]))",
-                        loadCheck: "type(x) is L and x == [1, 2, 3] and x.x == 5"),
+            PicklerCase(
+                "L", .object(list), "(lambda l: (setattr(l, 'x', 5), l)[1])(L([1, 2, 3]))",
+                loadCheck: "type(x) is L and x == [1, 2, 3] and x.x == 5"),
             PicklerCase("L one", .object(single), "L(['only'])", loadCheck: "type(x) is L and x == ['only']"),
-            PicklerCase("L 1001", .object(many), "L(range(1001))", loadCheck: "type(x) is L and x == list(range(1001))"),
+            PicklerCase(
+                "L 1001", .object(many), "L(range(1001))", loadCheck: "type(x) is L and x == list(range(1001))"),
             PicklerCase("D", .object(dict), "D(a=1, b=2)", loadCheck: "type(x) is D and x == {'a': 1, 'b': 2}"),
             PicklerCase("D one", .object(dictOne), "D(a=1)", loadCheck: "type(x) is D and x == {'a': 1}"),
         ]
@@ -206,8 +222,9 @@ struct PicklerObjectTests {
     @Test("State with __slots__, and NEWOBJ with arguments from __getnewargs__")
     func slotsAndArguments() throws {
         let slots = PickleObject(newInstanceOf: Self.main("S"), state: .tuple([.none, ["a": 1, "b": "two"]]))
-        let withArguments = PickleObject(construction: .newObject, callable: .global(Self.main("N")), arguments: [1, "b"],
-                                         state: ["ab": .tuple([1, "b"])])
+        let withArguments = PickleObject(
+            construction: .newObject, callable: .global(Self.main("N")), arguments: [1, "b"],
+            state: ["ab": .tuple([1, "b"])])
         try expectSameAsCPython(
             [
                 PicklerCase(
@@ -219,16 +236,20 @@ struct PicklerObjectTests {
             setup: Self.classes, protocols: 2...5)
         // Below protocol 2, __newobj__ arguments go through copyreg.__newobj__.
         try expectSameAsCPython(
-            [PicklerCase("getnewargs", .object(withArguments), "N(1, 'b')",
-                         loadCheck: "type(x) is N and x.ab == (1, 'b')")],
+            [
+                PicklerCase(
+                    "getnewargs", .object(withArguments), "N(1, 'b')",
+                    loadCheck: "type(x) is N and x.ab == (1, 'b')")
+            ],
             setup: Self.classes, protocols: 0...1, compared: [])
     }
 
     @Test("NEWOBJ_EX at protocol 4, functools.partial at 2 and 3, copyreg.__newobj_ex__ below")
     func keywordArguments() throws {
         func make(_ name: String) -> PickleObject {
-            PickleObject(construction: .newObjectWithKeywords, callable: .global(Self.main(name)), arguments: [1],
-                         keywordArguments: ["k": 2], state: ["a": 1, "k": 2])
+            PickleObject(
+                construction: .newObjectWithKeywords, callable: .global(Self.main(name)), arguments: [1],
+                keywordArguments: ["k": 2], state: ["a": 1, "k": 2])
         }
         let check = "type(x) is type(expected) and x.a == 1 and x.k == 2"
         // K defines __new__, so CPython's partial names getattr(K, '__new__'), as Swift does.
@@ -239,21 +260,50 @@ struct PicklerObjectTests {
         try expectSameAsCPython(
             [PicklerCase("KO", .object(make("KO")), "KO(1, k=2)", loadCheck: check)], setup: Self.classes,
             protocols: 0...5, compared: Array(4...5))
+        // No keyword arguments: NEWOBJ_EX with a fresh empty dict for each object, as CPython writes a
+        // __reduce_ex__ that returns copyreg.__newobj_ex__ with {} (its default __reduce_ex__ would
+        // switch to NEWOBJ for empty keyword arguments).
+        func bare() -> PickleObject {
+            PickleObject(
+                construction: .newObjectWithKeywords, callable: .global(Self.main("E")), arguments: [1],
+                state: ["a": 1])
+        }
+        try expectSameAsCPython(
+            [
+                PicklerCase(
+                    "E twice", [.object(bare()), .object(bare())], "[E(1), E(1)]",
+                    loadCheck: "all(type(i) is E and i.a == 1 for i in x)")
+            ],
+            setup: Self.classes + """
+
+                class E:
+                    def __init__(self, a):
+                        self.a = a
+                    def __reduce_ex__(self, protocol):
+                        return (copyreg.__newobj_ex__, (E, (self.a,), {}), {'a': self.a})
+                """,
+            protocols: 0...5, compared: Array(4...5))
         let twice = PickleValue.list([.object(make("K")), .object(make("K"))])
         try expectSameAsCPython(
-            [PicklerCase("two K", twice, "[K(1, k=2), K(1, k=2)]",
-                         loadCheck: "all(type(i) is K and i.a == 1 and i.k == 2 for i in x)")],
+            [
+                PicklerCase(
+                    "two K", twice, "[K(1, k=2), K(1, k=2)]",
+                    loadCheck: "all(type(i) is K and i.a == 1 and i.k == 2 for i in x)")
+            ],
             setup: Self.classes, compared: Array(2...5))
     }
 
     @Test("REDUCE of datetime.date, and copyreg.__newobj__ reductions become NEWOBJ at protocol 2")
     func reductions() throws {
-        let date = PickleObject(construction: .reduce, callable: .global(PickleGlobal(module: "datetime", name: "date")),
-                                arguments: [.bytes([0x07, 0xBC, 0x05, 0x07])])
-        let otherDate = PickleObject(construction: .reduce, callable: .global(PickleGlobal(module: "datetime", name: "date")),
-                                     arguments: [.bytes([0x07, 0xE8, 0x02, 0x1D])])
-        let newobj = PickleObject(construction: .reduce, callable: .global(PickleGlobal(module: "copyreg", name: "__newobj__")),
-                                  arguments: [.global(Self.main("C"))], state: ["a": 1])
+        let date = PickleObject(
+            construction: .reduce, callable: .global(PickleGlobal(module: "datetime", name: "date")),
+            arguments: [.bytes([0x07, 0xBC, 0x05, 0x07])])
+        let otherDate = PickleObject(
+            construction: .reduce, callable: .global(PickleGlobal(module: "datetime", name: "date")),
+            arguments: [.bytes([0x07, 0xE8, 0x02, 0x1D])])
+        let newobj = PickleObject(
+            construction: .reduce, callable: .global(PickleGlobal(module: "copyreg", name: "__newobj__")),
+            arguments: [.global(Self.main("C"))], state: ["a": 1])
         try expectSameAsCPython(
             [
                 PicklerCase("date", .object(date), "datetime.date(1980, 5, 7)"),
@@ -290,14 +340,21 @@ struct PicklerObjectTests {
             }
         }
         try expectSameAsCPython(
-            [PicklerCase("O", value, "[_o(x=1), _o(), _o()]",
-                         loadCheck: "type(x[0]) is O and x[0].x == 1 and x[1] is x[2] and type(x[1]) is O")],
+            [
+                PicklerCase(
+                    "O", value, "[_o(x=1), _o(), _o()]",
+                    loadCheck: "type(x[0]) is O and x[0].x == 1 and x[1] is x[2] and type(x[1]) is O")
+            ],
             setup: "class O:\n    pass\ndef _o(**a):\n    o = O(); o.__dict__.update(a); return o\n",
             compared: [])
-        let withArguments = PickleObject(construction: .instantiate, callable: .global(Self.main("A")),
-                                         arguments: [1, "two"])
+        let withArguments = PickleObject(
+            construction: .instantiate, callable: .global(Self.main("A")),
+            arguments: [1, "two"])
         try expectSameAsCPython(
-            [PicklerCase("A", .object(withArguments), "A(1, 'two')", loadCheck: "type(x) is A and x.args == (1, 'two')")],
+            [
+                PicklerCase(
+                    "A", .object(withArguments), "A(1, 'two')", loadCheck: "type(x) is A and x.args == (1, 'two')")
+            ],
             setup: "class A:\n    def __init__(self, *args):\n        self.args = args\n", compared: [])
     }
 
@@ -308,41 +365,49 @@ struct PicklerObjectTests {
             options.persistentID = { value in
                 if case .string(let text) = value, text.hasPrefix("ext:") { return .string(String(text.dropFirst(4))) }
                 if case .object(let object) = value, object.className == "C",
-                    let key = object.attributes?["key"] { return .tuple(["C", key, "ext:nested"]) }
+                    let key = object.attributes?["key"]
+                {
+                    return .tuple(["C", key, "ext:nested"])
+                }
                 return nil
             }
             return options
         }
         let c = PickleObject(newInstanceOf: Self.main("C"), state: ["key": 7])
-        let setup = Self.classes + """
+        let setup =
+            Self.classes + """
 
-            import io
-            class _P(pickle.Pickler):
-                def persistent_id(self, obj):
-                    if isinstance(obj, str) and obj.startswith('ext:'):
-                        return sys.intern(obj[4:])
-                    if type(obj) is C:
-                        return ('C', obj.key, 'ext:nested')
-                    return None
-            def _dumps(x, p):
-                f = io.BytesIO(); _P(f, p).dump(x); return f.getvalue()
-            class _U(pickle.Unpickler):
-                def persistent_load(self, pid):
-                    if isinstance(pid, tuple):
-                        return ('loaded', pid)
-                    return 'ext:' + pid
-            def _loads(b):
-                return _U(io.BytesIO(b)).load()
-            """
+                import io
+                class _P(pickle.Pickler):
+                    def persistent_id(self, obj):
+                        if isinstance(obj, str) and obj.startswith('ext:'):
+                            return sys.intern(obj[4:])
+                        if type(obj) is C:
+                            return ('C', obj.key, 'ext:nested')
+                        return None
+                def _dumps(x, p):
+                    f = io.BytesIO(); _P(f, p).dump(x); return f.getvalue()
+                class _U(pickle.Unpickler):
+                    def persistent_load(self, pid):
+                        if isinstance(pid, tuple):
+                            return ('loaded', pid)
+                        return 'ext:' + pid
+                def _loads(b):
+                    return _U(io.BytesIO(b)).load()
+                """
         try expectSameAsCPython(
-            [PicklerCase(
-                "strings", ["ext:one", "plain", .tuple(["ext:two", 3]), ["k": "ext:one"]],
-                "['ext:one', 'plain', ('ext:two', 3), {'k': 'ext:one'}]")],
+            [
+                PicklerCase(
+                    "strings", ["ext:one", "plain", .tuple(["ext:two", 3]), ["k": "ext:one"]],
+                    "['ext:one', 'plain', ('ext:two', 3), {'k': 'ext:one'}]")
+            ],
             setup: setup, options: options, dumps: "_dumps", loads: "_loads")
         try expectSameAsCPython(
-            [PicklerCase(
-                "objects", [.object(c), .object(c)], "(lambda c: [c, c])(make_c(key=7))",
-                loadCheck: "x == [('loaded', ('C', 7, 'ext:nested'))] * 2")],
+            [
+                PicklerCase(
+                    "objects", [.object(c), .object(c)], "(lambda c: [c, c])(make_c(key=7))",
+                    loadCheck: "x == [('loaded', ('C', 7, 'ext:nested'))] * 2")
+            ],
             setup: setup, protocols: 1...5, options: options, dumps: "_dumps", loads: "_loads")
         #expect {
             try Pickler.dumps(.object(c), options: options(0))
@@ -381,16 +446,20 @@ struct PicklerObjectTests {
         #expect(pickler.outOfBandBuffers == [Array("out of band".utf8), Array("writable".utf8)])
         let load = """
             import pickle, sys, json
-            data, buffers = json.load(sys.stdin)
+            payload = json.load(sys.stdin)
+            data, buffers = payload['data'], payload['buffers']
             x = pickle.loads(bytes.fromhex(data), buffers=[bytes.fromhex(buffers[0]), bytearray.fromhex(buffers[1])])
             ok = (x[0] == b'out of band' and type(x[0]) is bytes and x[1] == bytearray(b'writable')
                   and type(x[1]) is bytearray and x[2] == b'in band' and x[3] is x[4] and x[3] == bytearray(b'shared'))
             print(ok)
             """
-        let input = try JSONEncoder().encode([hex(pickler.output), "[\"\(hex(pickler.outOfBandBuffers[0]))\", \"\(hex(pickler.outOfBandBuffers[1]))\"]"])
-        _ = input
-        let payload = "[\"\(hex(pickler.output))\", [\"\(hex(pickler.outOfBandBuffers[0]))\", \"\(hex(pickler.outOfBandBuffers[1]))\"]]"
-        #expect(try Python.script(load, input: Data(payload.utf8)).text == "True\n")
+        struct Payload: Encodable {
+            var data: String
+            var buffers: [String]
+        }
+        let payload = try JSONEncoder().encode(
+            Payload(data: hex(pickler.output), buffers: pickler.outOfBandBuffers.map { hex($0) }))
+        #expect(try Python.script(load, input: payload).text == "True\n")
         #expect(pickler.takeOutOfBandBuffers().count == 2)
         #expect(pickler.outOfBandBuffers.isEmpty)
         // Out-of-band buffers need protocol 5.

@@ -1,21 +1,23 @@
 import Foundation
 import Pickle
-import Testing
 import TestSupport
+import Testing
 
 /// pyperformance's bm_pickle objects, built in Swift as CPython's pickles describe them.
 enum BenchmarkObjects {
-    static func dictEntries() -> [(String, PickleValue)] { [
-        ("ads_flags", 0), ("age", 18), ("birthday", .object(birthday())), ("bulletin_count", 0),
-        ("comment_count", 0), ("country", "BR"), ("encrypted_id", "G9urXXAJwjE"), ("favorite_count", 9),
-        ("first_name", ""), ("flags", 412_317_970_704), ("friend_count", 0), ("gender", "m"),
-        ("gender_for_display", "Male"), ("id", 302_935_349), ("is_custom_profile_icon", 0), ("last_name", ""),
-        ("locale_preference", "pt_BR"), ("member", 0), ("tags", ["a", "b", "c", "d", "e", "f", "g"]),
-        ("profile_foo_id", 827_119_638), ("secure_encrypted_id", "Z_xxx2dYx3t4YAdnmfgyKw"), ("session_number", 2),
-        ("signup_id", "201-19225-223"), ("status", "A"), ("theme", 1), ("time_created", 1_225_237_014),
-        ("time_updated", 1_233_134_493), ("unread_message_count", 0), ("user_group", "0"),
-        ("username", "collinwinter"), ("play_count", 9), ("view_count", 7), ("zip", ""),
-    ] }
+    static func dictEntries() -> [(String, PickleValue)] {
+        [
+            ("ads_flags", 0), ("age", 18), ("birthday", .object(birthday())), ("bulletin_count", 0),
+            ("comment_count", 0), ("country", "BR"), ("encrypted_id", "G9urXXAJwjE"), ("favorite_count", 9),
+            ("first_name", ""), ("flags", 412_317_970_704), ("friend_count", 0), ("gender", "m"),
+            ("gender_for_display", "Male"), ("id", 302_935_349), ("is_custom_profile_icon", 0), ("last_name", ""),
+            ("locale_preference", "pt_BR"), ("member", 0), ("tags", ["a", "b", "c", "d", "e", "f", "g"]),
+            ("profile_foo_id", 827_119_638), ("secure_encrypted_id", "Z_xxx2dYx3t4YAdnmfgyKw"), ("session_number", 2),
+            ("signup_id", "201-19225-223"), ("status", "A"), ("theme", 1), ("time_created", 1_225_237_014),
+            ("time_updated", 1_233_134_493), ("unread_message_count", 0), ("user_group", "0"),
+            ("username", "collinwinter"), ("play_count", 9), ("view_count", 7), ("zip", ""),
+        ]
+    }
 
     /// `datetime.date(1980, 5, 7)`, as its `__reduce__` describes it: `date(b'\x07\xbc\x05\x07')`.
     static func birthday() -> PickleObject {
@@ -51,8 +53,14 @@ enum BenchmarkObjects {
     }
 
     static func list() -> PickleValue {
-        .list(PickleList((0..<10).map { _ in [.list(PickleList((0..<10).map { .int($0) })),
-                                              .list(PickleList((0..<10).map { .int($0) }))] }))
+        .list(
+            PickleList(
+                (0..<10).map { _ in
+                    [
+                        .list(PickleList((0..<10).map { .int($0) })),
+                        .list(PickleList((0..<10).map { .int($0) })),
+                    ]
+                }))
     }
 
     static func microDict() -> PickleValue {
@@ -127,8 +135,11 @@ struct PicklerStreamTests {
                 PicklerCase("1 MiB bytes", .bytes(mebibyte), "bytes((i * 31) & 0xff for i in range(1 << 20))"),
                 PicklerCase(
                     "large items in a list",
-                    [1, .bytes(mebibyte), .string(big), .string(String(big.dropLast())), .bytearray(PickleByteArray(mebibyte)),
-                     .bytes(mebibyte), 2],
+                    [
+                        1, .bytes(mebibyte), .string(big), .string(String(big.dropLast())),
+                        .bytearray(PickleByteArray(mebibyte)),
+                        .bytes(mebibyte), 2,
+                    ],
                     "(lambda b, s: [1, b, s, s[:-1], bytearray(b), b, 2])"
                         + "(bytes((i * 31) & 0xff for i in range(1 << 20)), '0123456789abcdef' * 4096)"),
                 PicklerCase(
@@ -147,7 +158,10 @@ struct PicklerStreamTests {
         #expect(try Pickler.dumps(1, protocol: 5) == [0x80, 0x05, 0x4B, 0x01, 0x2E])
         #expect(try Pickler.dumps([], protocol: 4) == [0x80, 0x04, 0x5D, 0x94, 0x2E])
         // Four bytes make a frame.
-        #expect(try Pickler.dumps([1], protocol: 4) == [0x80, 0x04, 0x95, 6, 0, 0, 0, 0, 0, 0, 0, 0x5D, 0x94, 0x4B, 1, 0x61, 0x2E])
+        #expect(
+            try Pickler.dumps([1], protocol: 4) == [
+                0x80, 0x04, 0x95, 6, 0, 0, 0, 0, 0, 0, 0, 0x5D, 0x94, 0x4B, 1, 0x61, 0x2E,
+            ])
     }
 
     @Test("The memo persists across dumps until clearMemo(), as pickletools' _memo_test shows")
@@ -181,13 +195,31 @@ struct PicklerStreamTests {
         }
     }
 
+    @Test("The memo keeps its objects alive between dumps, so a new object never takes an old one's place")
+    func memoKeepsObjectsAlive() throws {
+        let pickler = try Pickler(options: PicklerOptions(protocolVersion: 2))
+        var outputs: [[UInt8]] = []
+        for round in 0..<50 {
+            // Each list is released by Swift after its dump; only the pickler's memo holds it.
+            try pickler.dump(.list(PickleList([.int(round)])))
+            outputs.append(pickler.takeOutput())
+        }
+        // Every dump wrote a list in full: an EMPTY_LIST, never a BINGET of an earlier list.
+        for output in outputs {
+            #expect(output.contains(Opcode.emptyList.rawValue))
+            #expect(!output.contains(Opcode.binget.rawValue))
+        }
+    }
+
     @Test("pickletools' _dis_test values")
     func pickletoolsExamples() throws {
-        let example = PickleObject(newInstanceOf: PickleGlobal(module: "__main__", name: "_Example"), state: ["value": 42])
+        let example = PickleObject(
+            newInstanceOf: PickleGlobal(module: "__main__", name: "_Example"), state: ["value": 42])
         try expectSameAsCPython(
             [
-                PicklerCase("dis", [1, 2, .tuple([3, 4]), .dict([.bytes(Array("abc".utf8)): "def"])],
-                            "[1, 2, (3, 4), {b'abc': 'def'}]"),
+                PicklerCase(
+                    "dis", [1, 2, .tuple([3, 4]), .dict([.bytes(Array("abc".utf8)): "def"])],
+                    "[1, 2, (3, 4), {b'abc': 'def'}]"),
                 PicklerCase(
                     "examples", [.object(example), .object(example)], "[_Example(42)] * 2",
                     loadCheck: "x[0] is x[1] and x[0].value == 42"),
@@ -210,7 +242,8 @@ struct PicklerStreamTests {
         for _ in 0..<999 { value = .list(PickleList([value])) }
         // 1000 levels: allowed by default, as far as CPython itself can go.
         let ok = try Pickler.dumps(value, protocol: 5)
-        let check = "import pickle, sys\nx = pickle.loads(bytes.fromhex(sys.stdin.read()))\nn = 0\n"
+        let check =
+            "import pickle, sys\nx = pickle.loads(bytes.fromhex(sys.stdin.read()))\nn = 0\n"
             + "while x:\n    x = x[0]; n += 1\nprint(n)"
         #expect(try Python.script(check, input: Data(hex(ok).utf8)).text == "999\n")
         let deeper = PickleValue.list([value])
@@ -255,7 +288,7 @@ struct PicklerStreamTests {
 }
 
 /// The sizes of the FRAMEs in a pickle that has no other 0x95 byte outside frame payloads' starts.
-func frameSizes(_ bytes: [UInt8]) -> [Int] {
+fileprivate func frameSizes(_ bytes: [UInt8]) -> [Int] {
     var sizes: [Int] = []
     var position = 2
     while position < bytes.count, bytes[position] == Opcode.frame.rawValue {

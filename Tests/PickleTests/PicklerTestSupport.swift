@@ -1,7 +1,7 @@
 import Foundation
 import Pickle
-import Testing
 import TestSupport
+import Testing
 
 /// One value built twice: in Swift, and as a Python expression evaluated by real CPython.
 struct PicklerCase {
@@ -149,8 +149,10 @@ func expectSameAsCPython(
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
     let compared = compared ?? Array(protocols)
-    let expected = compared.isEmpty
-        ? [:] : try CPython.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
+    let expected =
+        compared.isEmpty
+        ? [:]
+        : try CPython.pickles(cases, setup: setup, protocols: compared.min()!...compared.max()!, dumps: dumps)
     var swiftPickles: [String: [Int: [UInt8]]] = [:]
     for testCase in cases {
         for version in protocols {

@@ -1,20 +1,30 @@
 // Numbers, text and binary data, written as CPython's `save_bool`, `save_long`, `save_float`,
 // `save_unicode`, `save_bytes` and `save_bytearray` write them.
 
-extension Pickler {
-    func saveBool(_ flag: Bool) {
+extension PickleWriter {
+    mutating func saveBool(_ flag: Bool) {
         if proto >= 2 {
             write(flag ? .newtrue : .newfalse)
         } else {
             // Protocols 0 and 1 spell booleans as the INT opcode with "01" or "00".
-            output.append(Opcode.int.rawValue)
-            output.append(UInt8(ascii: "0"))
-            output.append(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
-            output.append(UInt8(ascii: "\n"))
+            put(Opcode.int.rawValue)
+            put(UInt8(ascii: "0"))
+            put(flag ? UInt8(ascii: "1") : UInt8(ascii: "0"))
+            put(UInt8(ascii: "\n"))
         }
     }
 
-    func saveInt(_ value: Int) {
+    @inline(__always)
+    mutating func saveInt(_ value: Int) {
+        if proto >= 1, UInt(bitPattern: value) <= 0xFF {
+            write(.binint1, UInt8(truncatingIfNeeded: value))
+        } else {
+            saveOtherInt(value)
+        }
+    }
+
+    @inline(never)
+    private mutating func saveOtherInt(_ value: Int) {
         let fitsInInt32 = value >= Int(Int32.min) && value <= Int(Int32.max)
         if proto >= 1, fitsInInt32 {
             if value >= 0, value <= 0xFF {
@@ -27,21 +37,21 @@ extension Pickler {
                 writeLittleEndian(UInt32(truncatingIfNeeded: value))
             }
         } else if fitsInInt32 {
-            output.append(Opcode.int.rawValue)
+            put(Opcode.int.rawValue)
             writeDecimal(value)
-            output.append(UInt8(ascii: "\n"))
+            put(UInt8(ascii: "\n"))
         } else if proto >= 2 {
             writeLong1(value)
         } else {
-            output.append(Opcode.long.rawValue)
+            put(Opcode.long.rawValue)
             writeDecimal(value)
-            output.append(UInt8(ascii: "L"))
-            output.append(UInt8(ascii: "\n"))
+            put(UInt8(ascii: "L"))
+            put(UInt8(ascii: "\n"))
         }
     }
 
     /// `LONG1` with the shortest little-endian two's-complement bytes of `value`.
-    private func writeLong1(_ value: Int) {
+    private mutating func writeLong1(_ value: Int) {
         // As CPython: (bit length of |value|) / 8 + 1 bytes, one fewer when that top byte is only sign.
         let bits = UInt.bitWidth - value.magnitude.leadingZeroBitCount
         var count = bits / 8 + 1
@@ -52,10 +62,10 @@ extension Pickler {
             count -= 1
         }
         write(.long1, UInt8(truncatingIfNeeded: count))
-        for position in 0..<count { output.append(byte(position)) }
+        for position in 0..<count { put(byte(position)) }
     }
 
-    func saveBigInt(_ value: BigInteger) throws(PickleError) {
+    mutating func saveBigInt(_ value: BigInteger) throws {
         if let small = Int(exactly: value) {
             saveInt(small)
             return
@@ -70,128 +80,150 @@ extension Pickler {
             } else {
                 throw PickleError(.unpicklable, "int too large to pickle")
             }
-            output.append(contentsOf: bytes)
+            put(contentsOf: bytes)
         } else {
-            output.append(Opcode.long.rawValue)
-            output.append(contentsOf: value.description.utf8)
-            output.append(UInt8(ascii: "L"))
-            output.append(UInt8(ascii: "\n"))
+            put(Opcode.long.rawValue)
+            put(contentsOf: value.description.utf8)
+            put(UInt8(ascii: "L"))
+            put(UInt8(ascii: "\n"))
         }
     }
 
-    func saveFloat(_ value: Double) {
+    mutating func saveFloat(_ value: Double) {
         if proto >= 1 {
             write(.binfloat)
-            withUnsafeBytes(of: value.bitPattern.bigEndian) { output.append(contentsOf: $0) }
+            withUnsafeBytes(of: value.bitPattern.bigEndian) { put(contentsOf: $0) }
         } else {
-            output.append(Opcode.float.rawValue)
-            appendPythonFloatRepr(value, to: &output)
-            output.append(UInt8(ascii: "\n"))
+            put(Opcode.float.rawValue)
+            put(contentsOf: pythonFloatRepr(value))
+            put(UInt8(ascii: "\n"))
         }
     }
 
     // MARK: str
 
-    func saveString(_ string: String) throws(PickleError) {
-        let key = TextKey(string)
-        if let index = memo.strings[key] {
-            try writeGet(index)
+    @inline(never)
+    mutating func saveString(_ string: String) throws {
+        // One pass over the UTF-8: hash, look up, write, memoize. Native strings are contiguous.
+        let done: Void? = try string.utf8.withContiguousStorageIfAvailable { utf8 in
+            try saveString(utf8: UnsafeRawBufferPointer(utf8))
+        }
+        if done == nil {
+            try Array(string.utf8).withUnsafeBytes { try saveString(utf8: $0) }
+        }
+    }
+
+    private mutating func saveString(utf8: UnsafeRawBufferPointer) throws {
+        let (found, hash) = memo.keyed.find(.string, utf8)
+        if let found {
+            try writeGet(found)
             return
         }
-        try writeText(string)
+        if proto >= 1 {
+            let reopen = try writeBinaryTextHeader(count: utf8.count)
+            put(contentsOf: utf8)
+            endData(reopeningFrame: reopen)
+        } else {
+            writeUnicodeLine(String(decoding: utf8, as: UTF8.self).unicodeScalars.lazy.map(\.value))
+        }
         let index = memo.allocate()
-        memo.strings[key] = index
+        memo.keyed.insert(.string, utf8, hash: hash, index: index)
         try writePut(index)
     }
 
-    func saveSurrogateString(_ string: SurrogateString) throws(PickleError) {
-        if let index = memo.surrogateStrings[string.codePoints] {
+    mutating func saveSurrogateString(_ string: SurrogateString) throws {
+        let utf8 = string.surrogatePassUTF8
+        let found = memo.keyed.find(.surrogateString, utf8)
+        if let index = found.index {
             try writeGet(index)
             return
         }
         if proto >= 1 {
-            let utf8 = string.surrogatePassUTF8
-            try writeBinaryText(count: utf8.count) { output.append(contentsOf: utf8) }
+            let reopen = try writeBinaryTextHeader(count: utf8.count)
+            put(contentsOf: utf8)
+            endData(reopeningFrame: reopen)
         } else {
             writeUnicodeLine(string.codePoints)
         }
         let index = memo.allocate()
-        memo.surrogateStrings[string.codePoints] = index
+        memo.keyed.insert(.surrogateString, utf8, hash: found.hash, index: index)
         try writePut(index)
     }
 
     /// Saves a `str` that CPython creates afresh while pickling (memoized, never found again).
-    func saveFreshString(_ string: String) throws(PickleError) {
+    mutating func saveFreshString(_ string: String) throws {
         if try beginSynthetic({ .string(string) }) { return }
         try writeText(string)
         try memoizeAnonymous()
     }
 
     /// Writes the opcode and text of a `str`, without memoizing it.
-    func writeText(_ string: String) throws(PickleError) {
+    mutating func writeText(_ string: String) throws {
         if proto >= 1 {
-            try writeBinaryText(count: string.utf8.count) {
-                let copied: Void? = string.utf8.withContiguousStorageIfAvailable { output.append(contentsOf: $0) }
-                if copied == nil { output.append(contentsOf: string.utf8) }
-            }
+            let utf8 = string.utf8
+            let reopen = try writeBinaryTextHeader(count: utf8.count)
+            let copied: Void? = utf8.withContiguousStorageIfAvailable { put(contentsOf: UnsafeRawBufferPointer($0)) }
+            if copied == nil { put(contentsOf: utf8) }
+            endData(reopeningFrame: reopen)
         } else {
             writeUnicodeLine(string.unicodeScalars.lazy.map(\.value))
         }
     }
 
-    /// `SHORT_BINUNICODE`, `BINUNICODE` or `BINUNICODE8` with `count` bytes of UTF-8 from `payload`.
-    func writeBinaryText(count: Int, payload: () -> Void) throws(PickleError) {
+    /// `SHORT_BINUNICODE`, `BINUNICODE` or `BINUNICODE8` for `count` bytes of UTF-8, which the caller
+    /// writes next, then calls ``endData(reopeningFrame:)`` with the result.
+    @inline(__always)
+    mutating func writeBinaryTextHeader(count: Int) throws -> Bool {
         if count > Int(UInt32.max), proto < 4 {
             throw PickleError(.unpicklable, "a str over 4 GiB needs protocol 4 or later")
         }
-        writeData(count: count) {
-            if count <= 0xFF, proto >= 4 {
-                write(.shortBinunicode, UInt8(truncatingIfNeeded: count))
-            } else if count <= Int(UInt32.max) {
-                write(.binunicode)
-                writeLittleEndian(UInt32(truncatingIfNeeded: count))
-            } else {
-                write(.binunicode8)
-                writeLittleEndian(UInt64(count))
-            }
-        } payload: {
-            payload()
+        let reopen = beginData(count: count)
+        if count <= 0xFF, proto >= 4 {
+            write(.shortBinunicode, UInt8(truncatingIfNeeded: count))
+        } else if count <= Int(UInt32.max) {
+            write(.binunicode)
+            writeLittleEndian(UInt32(truncatingIfNeeded: count))
+        } else {
+            write(.binunicode8)
+            writeLittleEndian(UInt64(count))
         }
+        return reopen
     }
 
     /// `UNICODE` (protocol 0): raw-unicode-escape text with `\`, NUL, CR, LF and Ctrl-Z escaped too,
     /// so the line stays one line.
-    func writeUnicodeLine(_ codePoints: some Sequence<UInt32>) {
-        output.append(Opcode.unicode.rawValue)
+    mutating func writeUnicodeLine(_ codePoints: some Sequence<UInt32>) {
+        put(Opcode.unicode.rawValue)
         for point in codePoints {
             if point >= 0x10000 {
-                output.append(UInt8(ascii: "\\"))
-                output.append(UInt8(ascii: "U"))
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "U"))
                 writeHex(point, digits: 8)
             } else if point >= 0x100 || point == 0x5C || point == 0 || point == 0x0A || point == 0x0D
                 || point == 0x1A
             {
-                output.append(UInt8(ascii: "\\"))
-                output.append(UInt8(ascii: "u"))
+                put(UInt8(ascii: "\\"))
+                put(UInt8(ascii: "u"))
                 writeHex(point, digits: 4)
             } else {
-                output.append(UInt8(truncatingIfNeeded: point))
+                put(UInt8(truncatingIfNeeded: point))
             }
         }
-        output.append(UInt8(ascii: "\n"))
+        put(UInt8(ascii: "\n"))
     }
 
-    private func writeHex(_ value: UInt32, digits: Int) {
+    private mutating func writeHex(_ value: UInt32, digits: Int) {
         for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
             let nibble = UInt8(truncatingIfNeeded: value >> UInt32(shift)) & 0x0F
-            output.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+            put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
         }
     }
 
     // MARK: bytes and bytearray
 
-    func saveBytes(_ bytes: [UInt8]) throws(PickleError) {
-        if let index = memo.bytes[bytes] {
+    mutating func saveBytes(_ bytes: [UInt8]) throws {
+        let found = memo.keyed.find(.bytes, bytes)
+        if let index = found.index {
             try writeGet(index)
             return
         }
@@ -207,12 +239,12 @@ extension Pickler {
             try writeBytesReduction(bytes)
         }
         let index = memo.allocate()
-        memo.bytes[bytes] = index
+        memo.keyed.insert(.bytes, bytes, hash: found.hash, index: index)
         try writePut(index)
     }
 
     /// Saves a `bytes` that CPython creates afresh (the argument of `bytearray(bytes)`).
-    func saveFreshBytes(_ bytes: [UInt8]) throws(PickleError) {
+    mutating func saveFreshBytes(_ bytes: [UInt8]) throws {
         if try beginSynthetic({ .bytes(bytes) }) { return }
         if proto >= 3 {
             try writeBytesData(bytes)
@@ -223,83 +255,70 @@ extension Pickler {
     }
 
     /// `SHORT_BINBYTES`, `BINBYTES` or `BINBYTES8` (protocol 3 and later).
-    private func writeBytesData(_ bytes: [UInt8]) throws(PickleError) {
+    private mutating func writeBytesData(_ bytes: [UInt8]) throws {
         let count = bytes.count
         if count > Int(UInt32.max), proto < 4 {
             throw PickleError(.unpicklable, "a bytes over 4 GiB needs protocol 4 or later")
         }
-        writeData(count: count) {
-            if count <= 0xFF {
-                write(.shortBinbytes, UInt8(truncatingIfNeeded: count))
-            } else if count <= Int(UInt32.max) {
-                write(.binbytes)
-                writeLittleEndian(UInt32(truncatingIfNeeded: count))
-            } else {
-                write(.binbytes8)
-                writeLittleEndian(UInt64(count))
-            }
-        } payload: {
-            output.append(contentsOf: bytes)
+        let reopen = beginData(count: count)
+        if count <= 0xFF {
+            write(.shortBinbytes, UInt8(truncatingIfNeeded: count))
+        } else if count <= Int(UInt32.max) {
+            write(.binbytes)
+            writeLittleEndian(UInt32(truncatingIfNeeded: count))
+        } else {
+            write(.binbytes8)
+            writeLittleEndian(UInt64(count))
         }
+        put(contentsOf: bytes)
+        endData(reopeningFrame: reopen)
     }
 
     /// Protocols 0 to 2 have no opcode for `bytes`: CPython writes `bytes()` for the empty value and
     /// `_codecs.encode(text, "latin1")` for the others, which Python 2 loads as a `str`.
-    private func writeBytesReduction(_ bytes: [UInt8]) throws(PickleError) {
+    private mutating func writeBytesReduction(_ bytes: [UInt8]) throws {
         if bytes.isEmpty {
             try save(.global(PicklerGlobals.bytes))
-            try saveFreshTuple(count: 0, asValue: { .tuple([]) }) { _ throws(PickleError) in }
+            _ = try beginFreshTuple(count: 0, asValue: { .tuple([]) })
         } else {
             try save(.global(PicklerGlobals.codecsEncode))
-            try saveFreshTuple(count: 2, asValue: { .tuple([.string(latin1String(bytes)), "latin1"]) }) {
-                position throws(PickleError) in
-                if position == 0 {
-                    try saveLatin1Text(bytes)
-                } else {
-                    try save("latin1")
-                }
+            if try beginFreshTuple(count: 2, asValue: { .tuple([.string(latin1String(bytes)), "latin1"]) }) {
+                try saveLatin1Text(bytes)
+                try save("latin1")
+                try endFreshTuple(count: 2)
             }
         }
         write(.reduce)
     }
 
-    /// The latin-1 decoding of `bytes`, which CPython's `bytes` reduction carries.
-    private func latin1String(_ bytes: [UInt8]) -> String {
-        var scalars = String.UnicodeScalarView()
-        for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
-        return String(scalars)
-    }
-
-    /// Saves the `str` that CPython decodes from `bytes` as latin-1: a cached singleton when it is one
-    /// character, a new object otherwise.
-    private func saveLatin1Text(_ bytes: [UInt8]) throws(PickleError) {
-        if try beginSynthetic({ .string(latin1String(bytes)) }) { return }
-        let single = bytes.count == 1 ? UInt32(bytes[0]) : nil
-        if let single, let index = memo.latin1Characters[single] {
-            try writeGet(index)
+    /// Saves the `str` that CPython decodes from `bytes` as latin-1: one of its cached one-character
+    /// strs, memoized as any `str` (CPython's own `str` of that character is often the same object,
+    /// though not always), or a new object, memoized apart, when it is longer.
+    private mutating func saveLatin1Text(_ bytes: [UInt8]) throws {
+        if bytes.count == 1 {
+            try save(.string(latin1String(bytes)))
             return
         }
+        if try beginSynthetic({ .string(latin1String(bytes)) }) { return }
         if proto >= 1 {
             let count = bytes.count + bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
-            try writeBinaryText(count: count) {
-                for byte in bytes {
-                    if byte < 0x80 {
-                        output.append(byte)
-                    } else {
-                        output.append(0xC0 | byte >> 6)
-                        output.append(0x80 | byte & 0x3F)
-                    }
+            let reopen = try writeBinaryTextHeader(count: count)
+            for byte in bytes {
+                if byte < 0x80 {
+                    put(byte)
+                } else {
+                    put(0xC0 | byte >> 6)
+                    put(0x80 | byte & 0x3F)
                 }
             }
+            endData(reopeningFrame: reopen)
         } else {
             writeUnicodeLine(bytes.lazy.map(UInt32.init))
         }
-        let index = memo.allocate()
-        if let single { memo.latin1Characters[single] = index }
-        try writePut(index)
+        try memoizeAnonymous()
     }
 
-    func saveByteArray(_ array: PickleByteArray) throws(PickleError) {
+    mutating func saveByteArray(_ array: PickleByteArray) throws {
         if try writeGetIfMemoized(array) { return }
         let bytes = array.bytes
         if proto >= 5 {
@@ -308,23 +327,21 @@ extension Pickler {
                 outOfBandBuffers.append(bytes)
                 return
             }
-            writeData(count: bytes.count) {
-                write(.bytearray8)
-                writeLittleEndian(UInt64(bytes.count))
-            } payload: {
-                output.append(contentsOf: bytes)
-            }
+            let reopen = beginData(count: bytes.count)
+            write(.bytearray8)
+            writeLittleEndian(UInt64(bytes.count))
+            put(contentsOf: bytes)
+            endData(reopeningFrame: reopen)
             try memoize(reference: array)
             return
         }
         // Below protocol 5: bytearray(bytes) or bytearray(), as CPython reduces it.
         try save(.global(PicklerGlobals.bytearray))
         if bytes.isEmpty {
-            try saveFreshTuple(count: 0, asValue: { .tuple([]) }) { _ throws(PickleError) in }
-        } else {
-            try saveFreshTuple(count: 1, asValue: { .tuple([.bytes(bytes)]) }) { _ throws(PickleError) in
-                try saveFreshBytes(bytes)
-            }
+            _ = try beginFreshTuple(count: 0, asValue: { .tuple([]) })
+        } else if try beginFreshTuple(count: 1, asValue: { .tuple([.bytes(bytes)]) }) {
+            try saveFreshBytes(bytes)
+            try endFreshTuple(count: 1)
         }
         write(.reduce)
         _ = try finishConstruction(of: array)
@@ -333,39 +350,49 @@ extension Pickler {
     // MARK: complex
 
     /// `complex` has no opcode: CPython reduces it to `complex(real, imaginary)` (copyreg).
-    func saveComplex(real: Double, imaginary: Double) throws(PickleError) {
-        let key = ComplexKey(real: real.bitPattern, imaginary: imaginary.bitPattern)
-        if let index = memo.complexes[key] {
+    mutating func saveComplex(real: Double, imaginary: Double) throws {
+        let key = Self.complexKey(real: real, imaginary: imaginary)
+        let found = withUnsafeBytes(of: key) { memo.keyed.find(.composite, $0) }
+        if let index = found.index {
             try writeGet(index)
             return
         }
         try save(.global(PicklerGlobals.complex))
-        try saveFreshTuple(count: 2, asValue: { .tuple([.float(real), .float(imaginary)]) }) {
-            position throws(PickleError) in
-            try save(.float(position == 0 ? real : imaginary))
+        if try beginFreshTuple(count: 2, asValue: { .tuple([.float(real), .float(imaginary)]) }) {
+            try save(.float(real))
+            try save(.float(imaginary))
+            try endFreshTuple(count: 2)
         }
         write(.reduce)
         let index = memo.allocate()
-        memo.complexes[key] = index
+        withUnsafeBytes(of: key) { memo.keyed.insert(.composite, $0, hash: found.hash, index: index) }
         try writePut(index)
     }
 }
 
-/// Appends Python's `repr` of a float: the shortest digits that round-trip, in positional notation
-/// when the decimal exponent is between -4 and 16, else as `1e+16`, `1.5e-07`; `inf`, `-inf`, `nan`.
-private func appendPythonFloatRepr(_ value: Double, to output: inout [UInt8]) {
+/// The latin-1 decoding of `bytes`, which CPython's `bytes` reduction carries.
+private func latin1String(_ bytes: [UInt8]) -> String {
+    var scalars = String.UnicodeScalarView()
+    for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
+    return String(scalars)
+}
+
+/// Python's `repr` of a float: the shortest digits that round-trip, in positional notation when the
+/// decimal exponent is between -4 and 16, else as `1e+16`, `1.5e-07`; `inf`, `-inf`, `nan`.
+private func pythonFloatRepr(_ value: Double) -> [UInt8] {
+    var output: [UInt8] = []
     if value.isNaN {
         output.append(contentsOf: "nan".utf8)
-        return
+        return output
     }
     if value.sign == .minus { output.append(UInt8(ascii: "-")) }
     if value.isInfinite {
         output.append(contentsOf: "inf".utf8)
-        return
+        return output
     }
     if value == 0 {
         output.append(contentsOf: "0.0".utf8)
-        return
+        return output
     }
     // Swift's description has the shortest round-trip digits too; take them and its exponent.
     var digits: [UInt8] = []
@@ -427,4 +454,5 @@ private func appendPythonFloatRepr(_ value: Double, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "."))
         output.append(contentsOf: digits[pointPosition...])
     }
+    return output
 }

@@ -16,12 +16,13 @@ enum PicklerGlobals {
     static let partial = PickleGlobal(module: "functools", name: "partial")
 }
 
-extension Pickler {
+extension PickleWriter {
     // MARK: globals
 
-    func saveGlobal(_ global: PickleGlobal) throws(PickleError) {
-        let key = GlobalKey(global)
-        if let index = memo.globals[key] {
+    mutating func saveGlobal(_ global: PickleGlobal) throws {
+        let key = Self.globalKey(global)
+        let found = memo.keyed.find(.global, key)
+        if let index = found.index {
             try writeGet(index)
             return
         }
@@ -36,30 +37,27 @@ extension Pickler {
             let parent = PickleGlobal(module: global.module, name: String(global.name[..<dot]))
             let last = String(global.name[global.name.utf8.index(after: dot)...])
             try save(.global(PicklerGlobals.getattr))
-            try saveFreshTuple(count: 2, asValue: { .tuple([.global(parent), .string(last)]) }) {
-                position throws(PickleError) in
-                if position == 0 {
-                    try save(.global(parent))
-                } else {
-                    try saveFreshString(last)
-                }
+            if try beginFreshTuple(count: 2, asValue: { .tuple([.global(parent), .string(last)]) }) {
+                try save(.global(parent))
+                try saveFreshString(last)
+                try endFreshTuple(count: 2)
             }
             write(.reduce)
         } else {
             try writeNameLines(.global, global)
         }
         let index = memo.allocate()
-        memo.globals[key] = index
+        memo.keyed.insert(.global, key, hash: found.hash, index: index)
         try writePut(index)
     }
 
     /// Refuses names no Python global has, which would also break the line-based opcodes.
-    private func checkName(_ global: PickleGlobal) throws(PickleError) {
+    private func checkName(_ global: PickleGlobal) throws {
         let newline = UInt8(ascii: "\n")
         guard !global.module.isEmpty, !global.module.utf8.contains(newline),
             !global.name.utf8.contains(newline),
             !global.name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-                .contains(where: \.isEmpty)
+                .contains(where: { $0.isEmpty })
         else {
             throw PickleError(.unpicklable, "\(global.fullName) is not a valid global name")
         }
@@ -67,7 +65,7 @@ extension Pickler {
 
     /// `GLOBAL` or `INST` with the module and the name on a line each: ASCII, with the Python 2 names
     /// when fixing imports, below protocol 3; UTF-8 at protocol 3.
-    private func writeNameLines(_ opcode: Opcode, _ global: PickleGlobal) throws(PickleError) {
+    private mutating func writeNameLines(_ opcode: Opcode, _ global: PickleGlobal) throws {
         var module = global.module
         var name = global.name
         if fixImports {
@@ -83,15 +81,15 @@ extension Pickler {
                 "can't pickle global identifier \(global.fullName) using pickle protocol \(proto)")
         }
         write(opcode)
-        output.append(contentsOf: module.utf8)
-        output.append(UInt8(ascii: "\n"))
-        output.append(contentsOf: name.utf8)
-        output.append(UInt8(ascii: "\n"))
+        put(contentsOf: module.utf8)
+        put(UInt8(ascii: "\n"))
+        put(contentsOf: name.utf8)
+        put(UInt8(ascii: "\n"))
     }
 
     // MARK: instances
 
-    func saveObject(_ object: PickleObject) throws(PickleError) {
+    mutating func saveObject(_ object: PickleObject) throws {
         if try writeGetIfMemoized(object) { return }
         try enterNesting()
         defer { depth -= 1 }
@@ -102,8 +100,7 @@ extension Pickler {
             try writeNewObject(object)
         case .newObjectWithKeywords:
             try writeNewObject(
-                class: object.callable, arguments: object.arguments,
-                keywordArguments: object.keywordArguments ?? PickleDict())
+                class: object.callable, arguments: object.arguments, keywordArguments: object.keywordArguments)
         case .instantiate:
             try writeInstantiation(object)
         }
@@ -119,8 +116,8 @@ extension Pickler {
     /// After the opcodes that build `object`: if writing its arguments memoized it (a recursive
     /// reduction), drop the new one and fetch the memoized one, as CPython does, and return `false`;
     /// else memoize it and return `true`.
-    func finishConstruction(of object: AnyObject) throws(PickleError) -> Bool {
-        if let index = memo.references[ObjectIdentifier(object)] {
+    mutating func finishConstruction(of object: AnyObject) throws -> Bool {
+        if let index = memo.index(of: object) {
             write(.pop)
             try writeGet(index)
             return false
@@ -129,15 +126,9 @@ extension Pickler {
         return true
     }
 
-    private func saveArguments(_ arguments: [PickleValue]) throws(PickleError) {
-        try saveFreshTuple(count: arguments.count, asValue: { .tuple(arguments) }) { position throws(PickleError) in
-            try save(arguments[position])
-        }
-    }
-
     /// `callable(*arguments)` with `REDUCE`; at protocol 2 and later a callable named `__newobj__` or
     /// `__newobj_ex__` becomes `NEWOBJ` or `NEWOBJ_EX`, as CPython's `save_reduce` does.
-    private func writeReduction(_ object: PickleObject) throws(PickleError) {
+    private mutating func writeReduction(_ object: PickleObject) throws {
         let arguments = object.arguments
         if proto >= 2, case .global(let function) = object.callable, let cls = arguments.first {
             let name = function.name.split(separator: ".").last.map(String.init) ?? function.name
@@ -163,7 +154,7 @@ extension Pickler {
     /// `__reduce_ex__` writes for an instance of a class derived from `object`,
     /// `copyreg._reconstructor(cls, object, None)`, or `copyreg.__newobj__(cls, *args)` when there are
     /// arguments or items, which `_reconstructor` cannot carry.
-    private func writeNewObject(_ object: PickleObject) throws(PickleError) {
+    private mutating func writeNewObject(_ object: PickleObject) throws {
         if proto >= 2 {
             try save(object.callable)
             try saveArguments(object.arguments)
@@ -171,14 +162,7 @@ extension Pickler {
         } else if object.arguments.isEmpty, object.listItems.isEmpty, object.dictItems.isEmpty {
             let cls = object.callable
             try save(.global(PicklerGlobals.reconstructor))
-            try saveFreshTuple(count: 3, asValue: { .tuple([cls, .global(PicklerGlobals.object), .none]) }) {
-                position throws(PickleError) in
-                switch position {
-                case 0: try save(cls)
-                case 1: try save(.global(PicklerGlobals.object))
-                default: try save(.none)
-                }
-            }
+            try saveArguments([cls, .global(PicklerGlobals.object), .none])
             write(.reduce)
         } else {
             try save(.global(PicklerGlobals.newObject))
@@ -190,26 +174,28 @@ extension Pickler {
     /// `cls.__new__(cls, *args, **kwargs)`: `NEWOBJ_EX` at protocol 4 and later; at 2 and 3,
     /// `functools.partial(cls.__new__, cls, *args, **kwargs)()` as CPython writes it; at 0 and 1,
     /// `copyreg.__newobj_ex__(cls, args, kwargs)`.
-    private func writeNewObject(
-        class cls: PickleValue, arguments: [PickleValue], keywordArguments: PickleDict
-    ) throws(PickleError) {
+    ///
+    /// Without keyword arguments (`nil`), an empty dict is written, a fresh one as CPython's would be:
+    /// memoized anonymously, as the pickler's own object, which no longer exists after the call, must
+    /// never be found in the memo again.
+    private mutating func writeNewObject(
+        class cls: PickleValue, arguments: [PickleValue], keywordArguments given: PickleDict?
+    ) throws {
+        let keywordArguments = given ?? PickleDict()
         if proto >= 4 {
             try save(cls)
             try saveArguments(arguments)
-            try save(.dict(keywordArguments))
+            try saveKeywordArguments(given)
             write(.newobjEx)
             return
         }
         if proto < 2 {
             try save(.global(PicklerGlobals.newObjectWithKeywords))
-            try saveFreshTuple(
-                count: 3, asValue: { .tuple([cls, .tuple(arguments), .dict(keywordArguments)]) }
-            ) { position throws(PickleError) in
-                switch position {
-                case 0: try save(cls)
-                case 1: try saveArguments(arguments)
-                default: try save(.dict(keywordArguments))
-                }
+            if try beginFreshTuple(count: 3, asValue: { .tuple([cls, .tuple(arguments), .dict(keywordArguments)]) }) {
+                try save(cls)
+                try saveArguments(arguments)
+                try saveKeywordArguments(given)
+                try endFreshTuple(count: 3)
             }
             write(.reduce)
             return
@@ -227,26 +213,22 @@ extension Pickler {
                 state: .tuple(partialState)))
         if try !beginSynthetic({ partial }) {
             try save(.global(PicklerGlobals.partial))
-            try saveFreshTuple(count: 1, asValue: { .tuple([newMethod]) }) { _ throws(PickleError) in
+            if try beginFreshTuple(count: 1, asValue: { .tuple([newMethod]) }) {
                 try saveNewMethod(of: cls, asValue: newMethod)
+                try endFreshTuple(count: 1)
             }
             write(.reduce)
             try memoizeAnonymous()
-            try saveFreshTuple(count: 4, asValue: { .tuple(partialState) }) { position throws(PickleError) in
-                switch position {
-                case 0:
-                    try saveNewMethod(of: cls, asValue: newMethod)
-                case 1:
-                    try saveArguments(partialArguments)
-                case 2:
-                    if keywordArguments.isEmpty {
-                        try save(.none)
-                    } else {
-                        try saveFreshDict(keywordArguments)
-                    }
-                default:
+            if try beginFreshTuple(count: 4, asValue: { .tuple(partialState) }) {
+                try saveNewMethod(of: cls, asValue: newMethod)
+                try saveArguments(partialArguments)
+                if keywordArguments.isEmpty {
                     try save(.none)
+                } else {
+                    try saveFreshDict(keywordArguments)
                 }
+                try save(.none)
+                try endFreshTuple(count: 4)
             }
             write(.build)
         }
@@ -254,31 +236,42 @@ extension Pickler {
         write(.reduce)
     }
 
+    /// The keyword arguments of `NEWOBJ_EX`: the object's dict, or a fresh empty one.
+    private mutating func saveKeywordArguments(_ given: PickleDict?) throws {
+        if let given {
+            try save(.dict(given))
+        } else {
+            try saveFreshDict(PickleDict())
+        }
+    }
+
     /// `cls.__new__`, written as `getattr(cls, "__new__")` and memoized by class.
-    private func saveNewMethod(of cls: PickleValue, asValue value: PickleValue) throws(PickleError) {
+    private mutating func saveNewMethod(of cls: PickleValue, asValue value: PickleValue) throws {
         if try beginSynthetic({ value }) { return }
-        if let token = identityToken(cls), let index = memo.newMethods[token] {
+        if let index = compositeIndex(.newMethod, [cls]) {
             try writeGet(index)
             return
         }
         try save(.global(PicklerGlobals.getattr))
-        try saveFreshTuple(count: 2, asValue: { .tuple([cls, "__new__"]) }) { position throws(PickleError) in
-            if position == 0 {
-                try save(cls)
-            } else {
-                try saveFreshString("__new__")
-            }
+        if try beginFreshTuple(count: 2, asValue: { .tuple([cls, "__new__"]) }) {
+            try save(cls)
+            try saveFreshString("__new__")
+            try endFreshTuple(count: 2)
         }
         write(.reduce)
-        let index = memo.allocate()
-        if let token = identityToken(cls) { memo.newMethods[token] = index }
-        try writePut(index)
+        switch memoizeComposite(.newMethod, [cls]) {
+        case .found:
+            // Writing the class wrote its `__new__` too, which cannot happen; memoize this one apart.
+            try memoizeAnonymous()
+        case .new(let index):
+            try writePut(index)
+        }
     }
 
     /// An old-style instance, as Python 2 wrote it: `MARK args… INST module name` at protocol 0,
     /// `MARK cls args… OBJ` later. A callable that `INST` cannot name (not a global, or a nested
     /// name) is written with `REDUCE` instead at protocol 0.
-    private func writeInstantiation(_ object: PickleObject) throws(PickleError) {
+    private mutating func writeInstantiation(_ object: PickleObject) throws {
         if proto >= 1 {
             write(.mark)
             try save(object.callable)

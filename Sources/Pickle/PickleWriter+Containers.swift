@@ -1,16 +1,16 @@
 // Tuples, lists, dicts, sets and frozensets, written as CPython's `save_tuple`, `save_list`,
 // `save_dict`, `save_set` and `save_frozenset` write them.
 
-extension Pickler {
+extension PickleWriter {
     // MARK: tuple
 
-    func saveTuple(_ elements: [PickleValue]) throws(PickleError) {
+    mutating func saveTuple(_ elements: [PickleValue]) throws {
         let count = elements.count
         if count == 0 {
             writeEmptyTuple()
             return
         }
-        if let key = identityKey(elements), let index = memo.tuples[key] {
+        if let index = compositeIndex(.tuple, elements) {
             try writeGet(index)
             return
         }
@@ -18,11 +18,11 @@ extension Pickler {
         defer { depth -= 1 }
         let short = count <= 3 && proto >= 2
         if !short { write(.mark) }
-        for element in elements { try save(element) }
-        // If the tuple is in the memo now, it was reached from its own elements (through a list, say):
-        // drop what was pushed and fetch the memoized tuple, as CPython does.
-        let key = identityKey(elements)
-        if let key, let index = memo.tuples[key] {
+        for position in 0..<count { try save(elements, position) }
+        switch memoizeComposite(.tuple, elements) {
+        case .found(let index):
+            // The tuple was reached from its own elements (through a list, say): drop what was pushed
+            // and fetch the memoized tuple, as CPython does.
             if short {
                 for _ in 0..<count { write(.pop) }
             } else if proto >= 1 {
@@ -31,15 +31,13 @@ extension Pickler {
                 for _ in 0...count { write(.pop) }
             }
             try writeGet(index)
-            return
+        case .new(let index):
+            writeTupleEnd(count: count, short: short)
+            try writePut(index)
         }
-        writeTupleEnd(count: count, short: short)
-        let index = memo.allocate()
-        if let key { memo.tuples[key] = index }
-        try writePut(index)
     }
 
-    private func writeEmptyTuple() {
+    private mutating func writeEmptyTuple() {
         if proto >= 1 {
             write(.emptyTuple)
         } else {
@@ -48,7 +46,7 @@ extension Pickler {
         }
     }
 
-    private func writeTupleEnd(count: Int, short: Bool) {
+    private mutating func writeTupleEnd(count: Int, short: Bool) {
         guard short else {
             write(.tuple)
             return
@@ -60,31 +58,40 @@ extension Pickler {
         }
     }
 
-    /// Saves a tuple that CPython builds afresh while pickling, like the arguments of a reduction:
-    /// memoized, never found again.
+    /// Starts a tuple that CPython builds afresh while pickling, like the arguments of a reduction:
+    /// memoized, never found again. Returns `true` when the caller must now save the `count`
+    /// elements and call ``endFreshTuple(count:)``; `false` when the tuple is already written (it is
+    /// empty, or the persistent-ID hook replaced it).
     ///
     /// - Parameters:
     ///   - count: The number of elements.
     ///   - asValue: The tuple as a value, for the persistent-ID hook.
-    ///   - element: Saves element `position`.
-    func saveFreshTuple(
-        count: Int, asValue: () -> PickleValue, _ element: (_ position: Int) throws(PickleError) -> Void
-    ) throws(PickleError) {
-        if try beginSynthetic(asValue) { return }
+    mutating func beginFreshTuple(count: Int, asValue: () -> PickleValue) throws -> Bool {
+        if try beginSynthetic(asValue) { return false }
         if count == 0 {
             writeEmptyTuple()
-            return
+            return false
         }
-        let short = count <= 3 && proto >= 2
-        if !short { write(.mark) }
-        for position in 0..<count { try element(position) }
-        writeTupleEnd(count: count, short: short)
+        if !(count <= 3 && proto >= 2) { write(.mark) }
+        return true
+    }
+
+    /// Ends a tuple started with ``beginFreshTuple(count:asValue:)``.
+    mutating func endFreshTuple(count: Int) throws {
+        writeTupleEnd(count: count, short: count <= 3 && proto >= 2)
         try memoizeAnonymous()
+    }
+
+    /// Saves the arguments of a reduction: a tuple CPython builds afresh.
+    mutating func saveArguments(_ arguments: [PickleValue]) throws {
+        guard try beginFreshTuple(count: arguments.count, asValue: { .tuple(arguments) }) else { return }
+        for position in arguments.indices { try save(arguments, position) }
+        try endFreshTuple(count: arguments.count)
     }
 
     // MARK: list
 
-    func saveList(_ list: PickleList) throws(PickleError) {
+    mutating func saveList(_ list: PickleList) throws {
         if try writeGetIfMemoized(list) { return }
         try enterNesting()
         defer { depth -= 1 }
@@ -93,15 +100,44 @@ extension Pickler {
         try writeListItems(list.elements)
     }
 
+    /// Saves the list at `items[position]`, holding only its elements across the calls that write
+    /// them (not the list object, which would cost Swift a retain and a release).
+    @inline(never)
+    mutating func saveList(_ items: [PickleValue], _ position: Int) throws {
+        guard case .list(let list) = items[position] else { return }
+        let identifier = UInt(bitPattern: ObjectIdentifier(list))
+        let elements = list.elements
+        if let index = memo.references.index(ofIdentifier: identifier) {
+            try writeGet(index)
+            return
+        }
+        try enterNesting()
+        defer { depth -= 1 }
+        writeEmptyList()
+        try memoize(items, position, identifier: identifier)
+        try writeListItems(elements)
+    }
+
+    /// Memoizes the reference object at `items[position]`, whose address is `identifier`.
+    private mutating func memoize(_ items: [PickleValue], _ position: Int, identifier: UInt) throws {
+        let index = memo.allocate()
+        if memo.references.retainsKeys, let object = items[position].referenceObject {
+            memo.references.insert(object, index: index)
+        } else {
+            memo.references.insert(identifier: identifier, index: index)
+        }
+        try writePut(index)
+    }
+
     /// Saves a list CPython builds afresh, like the one in `set(list)` below protocol 4.
-    func saveFreshList(_ elements: [PickleValue]) throws(PickleError) {
+    mutating func saveFreshList(_ elements: [PickleValue]) throws {
         if try beginSynthetic({ .list(PickleList(elements)) }) { return }
         writeEmptyList()
         try memoizeAnonymous()
         try writeListItems(elements)
     }
 
-    private func writeEmptyList() {
+    private mutating func writeEmptyList() {
         if proto >= 1 {
             write(.emptyList)
         } else {
@@ -112,25 +148,26 @@ extension Pickler {
 
     /// A list's items as CPython's `batch_list_exact` writes them: `APPEND` for a list of one,
     /// else `MARK` … `APPENDS` per 1000 items; one `APPEND` each at protocol 0.
-    private func writeListItems(_ elements: [PickleValue]) throws(PickleError) {
-        if elements.isEmpty { return }
+    private mutating func writeListItems(_ elements: [PickleValue]) throws {
+        let count = elements.count
+        if count == 0 { return }
         if proto == 0 {
-            for element in elements {
-                try save(element)
+            for position in 0..<count {
+                try save(elements, position)
                 write(.append)
             }
             return
         }
-        if elements.count == 1 {
-            try save(elements[0])
+        if count == 1 {
+            try save(elements, 0)
             write(.append)
             return
         }
         var start = 0
-        while start < elements.count {
-            let end = min(start + Self.batchSize, elements.count)
+        while start < count {
+            let end = min(start + Self.batchSize, count)
             write(.mark)
-            for position in start..<end { try save(elements[position]) }
+            for position in start..<end { try save(elements, position) }
             write(.appends)
             start = end
         }
@@ -138,10 +175,10 @@ extension Pickler {
 
     /// List items of an object (a `list` subclass), as CPython's generic `batch_list` writes an
     /// iterator: batches of 1000 with `APPENDS`, and a last batch of one item with `APPEND`.
-    func writeObjectListItems(_ items: [PickleValue]) throws(PickleError) {
+    mutating func writeObjectListItems(_ items: [PickleValue]) throws {
         if proto == 0 {
-            for item in items {
-                try save(item)
+            for position in items.indices {
+                try save(items, position)
                 write(.append)
             }
             return
@@ -150,11 +187,11 @@ extension Pickler {
         while start < items.count {
             let end = min(start + Self.batchSize, items.count)
             if end - start == 1 {
-                try save(items[start])
+                try save(items, start)
                 write(.append)
             } else {
                 write(.mark)
-                for position in start..<end { try save(items[position]) }
+                for position in start..<end { try save(items, position) }
                 write(.appends)
             }
             start = end
@@ -163,7 +200,7 @@ extension Pickler {
 
     // MARK: dict
 
-    func saveDict(_ dict: PickleDict) throws(PickleError) {
+    mutating func saveDict(_ dict: PickleDict) throws {
         if try writeGetIfMemoized(dict) { return }
         try enterNesting()
         defer { depth -= 1 }
@@ -177,8 +214,32 @@ extension Pickler {
         try writeDictItems(keys: dict.keys, values: dict.values)
     }
 
+    /// Saves the dict at `items[position]`, holding only its keys and values across the calls that
+    /// write them.
+    @inline(never)
+    mutating func saveDict(_ items: [PickleValue], _ position: Int) throws {
+        guard case .dict(let dict) = items[position] else { return }
+        let identifier = UInt(bitPattern: ObjectIdentifier(dict))
+        let keys = dict.keys
+        let values = dict.values
+        if let index = memo.references.index(ofIdentifier: identifier) {
+            try writeGet(index)
+            return
+        }
+        try enterNesting()
+        defer { depth -= 1 }
+        if proto >= 1 {
+            write(.emptyDict)
+        } else {
+            write(.mark)
+            write(.dict)
+        }
+        try memoize(items, position, identifier: identifier)
+        try writeDictItems(keys: keys, values: values)
+    }
+
     /// Saves a dict CPython builds afresh, like the keywords of a `functools.partial`.
-    func saveFreshDict(_ dict: PickleDict) throws(PickleError) {
+    mutating func saveFreshDict(_ dict: PickleDict) throws {
         if try beginSynthetic({ .dict(dict) }) { return }
         if proto >= 1 {
             write(.emptyDict)
@@ -193,20 +254,20 @@ extension Pickler {
     /// A dict's items as CPython's `batch_dict_exact` writes them: `SETITEM` for a dict of one, else
     /// `MARK` … `SETITEMS` per 1000 items and one more, empty, batch after a full last one; one
     /// `SETITEM` each at protocol 0.
-    private func writeDictItems(keys: [PickleValue], values: [PickleValue]) throws(PickleError) {
+    private mutating func writeDictItems(keys: [PickleValue], values: [PickleValue]) throws {
         let count = keys.count
         if count == 0 { return }
         if proto == 0 {
             for position in 0..<count {
-                try save(keys[position])
-                try save(values[position])
+                try save(keys, position)
+                try save(values, position)
                 write(.setitem)
             }
             return
         }
         if count == 1 {
-            try save(keys[0])
-            try save(values[0])
+            try save(keys, 0)
+            try save(values, 0)
             write(.setitem)
             return
         }
@@ -215,8 +276,8 @@ extension Pickler {
             let end = min(start + Self.batchSize, count)
             write(.mark)
             for position in start..<end {
-                try save(keys[position])
-                try save(values[position])
+                try save(keys, position)
+                try save(values, position)
             }
             write(.setitems)
             if end - start < Self.batchSize { break }
@@ -226,7 +287,7 @@ extension Pickler {
 
     /// Dict items of an object (a `dict` subclass), as CPython's generic `batch_dict` writes an
     /// iterator: batches of 1000 with `SETITEMS`, and a last batch of one item with `SETITEM`.
-    func writeObjectDictItems(_ items: [(key: PickleValue, value: PickleValue)]) throws(PickleError) {
+    mutating func writeObjectDictItems(_ items: [(key: PickleValue, value: PickleValue)]) throws {
         if proto == 0 {
             for item in items {
                 try save(item.key)
@@ -256,7 +317,7 @@ extension Pickler {
 
     // MARK: set and frozenset
 
-    func saveSet(_ set: PickleSet) throws(PickleError) {
+    mutating func saveSet(_ set: PickleSet) throws {
         if try writeGetIfMemoized(set) { return }
         try enterNesting()
         defer { depth -= 1 }
@@ -264,9 +325,9 @@ extension Pickler {
         if proto < 4 {
             // set(list), as CPython reduces it below protocol 4.
             try save(.global(PicklerGlobals.set))
-            try saveFreshTuple(count: 1, asValue: { .tuple([.list(PickleList(elements))]) }) {
-                _ throws(PickleError) in
+            if try beginFreshTuple(count: 1, asValue: { .tuple([.list(PickleList(elements))]) }) {
                 try saveFreshList(elements)
+                try endFreshTuple(count: 1)
             }
             write(.reduce)
             _ = try finishConstruction(of: set)
@@ -280,16 +341,16 @@ extension Pickler {
         repeat {
             let end = min(start + Self.batchSize, elements.count)
             write(.mark)
-            for position in start..<end { try save(elements[position]) }
+            for position in start..<end { try save(elements, position) }
             write(.additems)
             if end - start < Self.batchSize { break }
             start = end
         } while true
     }
 
-    func saveFrozenSet(_ set: PickleFrozenSet) throws(PickleError) {
+    mutating func saveFrozenSet(_ set: PickleFrozenSet) throws {
         let elements = set.elements
-        if let key = identityKey(elements), let index = memo.frozensets[key] {
+        if let index = compositeIndex(.frozenset, elements) {
             try writeGet(index)
             return
         }
@@ -298,33 +359,31 @@ extension Pickler {
         if proto < 4 {
             // frozenset(list), as CPython reduces it below protocol 4.
             try save(.global(PicklerGlobals.frozenset))
-            try saveFreshTuple(count: 1, asValue: { .tuple([.list(PickleList(elements))]) }) {
-                _ throws(PickleError) in
+            if try beginFreshTuple(count: 1, asValue: { .tuple([.list(PickleList(elements))]) }) {
                 try saveFreshList(elements)
+                try endFreshTuple(count: 1)
             }
             write(.reduce)
-            let key = identityKey(elements)
-            if let key, let index = memo.frozensets[key] {
-                write(.pop)
-                try writeGet(index)
-                return
-            }
-            let index = memo.allocate()
-            if let key { memo.frozensets[key] = index }
-            try writePut(index)
+            try finishFrozenSet(elements, dropping: .pop)
             return
         }
         write(.mark)
-        for element in elements { try save(element) }
-        let key = identityKey(elements)
-        if let key, let index = memo.frozensets[key] {
-            write(.popMark)
+        for position in elements.indices { try save(elements, position) }
+        try finishFrozenSet(elements, dropping: .popMark, end: .frozenset)
+    }
+
+    /// After a frozenset's elements: if writing them memoized the frozenset, drop what was pushed
+    /// (`dropping`) and fetch it, as CPython does; else write `end`, if any, and memoize it.
+    private mutating func finishFrozenSet(
+        _ elements: [PickleValue], dropping: Opcode, end: Opcode? = nil
+    ) throws {
+        switch memoizeComposite(.frozenset, elements) {
+        case .found(let index):
+            write(dropping)
             try writeGet(index)
-            return
+        case .new(let index):
+            if let end { write(end) }
+            try writePut(index)
         }
-        write(.frozenset)
-        let index = memo.allocate()
-        if let key { memo.frozensets[key] = index }
-        try writePut(index)
     }
 }

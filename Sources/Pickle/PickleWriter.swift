@@ -1,0 +1,804 @@
+/// The pickler's engine: the output, the memo and the frame state, with one method per kind of
+/// value, following CPython's `_pickle.c` `save_*` functions.
+///
+/// Noncopyable, so that its methods work on `self` in place with no runtime exclusivity checks and
+/// it can own its output buffer; the public ``Pickler`` class holds one.
+struct PickleWriter: ~Copyable {
+    /// The output: `written` bytes at `base`, room for `capacity`.
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var written = 0
+    private var capacity: Int
+
+    var outOfBandBuffers: [[UInt8]] = []
+    var memo: PicklerMemo
+
+    let proto: Int
+    let fixImports: Bool
+    let maxDepth: Int
+    let persistentIDHook: ((PickleValue) -> PickleValue?)?
+    let outOfBandHook: ((PickleValue) -> Bool)?
+
+    /// Whether atoms can be written without asking the persistent-ID hook: there is no hook.
+    let plainAtoms: Bool
+
+    /// Below this output length, there is room for ``atomRoom`` more bytes and the open frame, if
+    /// any, is below its target size: the fast path of ``frameBoundary()``. Lowering it is always
+    /// safe; 0 sends the next check to the slow path, which recomputes it.
+    var fastLimit = 0
+    /// The most bytes an atom writes in binary protocols (`LONG1` of an `Int`: 11).
+    static let atomRoom = 16
+
+    var depth = 0
+    /// Whether frames are being written: during a dump at protocol 4 or later.
+    var framing = false
+    /// Where the 9-byte header of the open frame starts in the output.
+    var frameStart = 0
+
+    /// CPython's target frame size: a frame is closed at the first value boundary past 64 KiB, and a
+    /// `str` or `bytes` of 64 KiB or more is written outside any frame.
+    static let frameSizeTarget = 64 * 1024
+    static let frameHeaderSize = 9
+    static let frameSizeMinimum = 4
+    /// The number of items per `APPENDS`, `SETITEMS` or `ADDITEMS`, as in CPython.
+    static let batchSize = 1000
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// Checks the options, as CPython's `Pickler.__init__` does.
+    static func validate(_ options: PicklerOptions) throws(PickleError) {
+        guard (0...PicklerOptions.highestProtocol).contains(options.protocolVersion) else {
+            throw PickleError(
+                .unsupportedProtocol,
+                "pickle protocol must be 0 to \(PicklerOptions.highestProtocol), not \(options.protocolVersion)")
+        }
+        if options.sendOutOfBand != nil, options.protocolVersion < 5 {
+            throw PickleError(
+                .unsupportedProtocol, "out-of-band buffers need protocol 5, not \(options.protocolVersion)")
+        }
+    }
+
+    /// Creates a writer for options that passed ``validate(_:)``.
+    ///
+    /// - Parameters:
+    ///   - options: The options.
+    ///   - singleDump: Whether the writer serves one dump and is then discarded, as in
+    ///     ``Pickler/dumps(_:options:)``: without hooks, which could change the value while it is
+    ///     written, the memo then need not keep the value's objects alive.
+    init(validated options: PicklerOptions, singleDump: Bool = false) {
+        let hooks = options.persistentID != nil || options.sendOutOfBand != nil
+        memo = PicklerMemo(retainingObjects: !singleDump || hooks)
+        capacity = 1024
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        proto = options.protocolVersion
+        fixImports = options.fixPython2Imports && options.protocolVersion < 3
+        maxDepth = options.maxDepth
+        persistentIDHook = options.persistentID
+        outOfBandHook = options.sendOutOfBand
+        plainAtoms = options.persistentID == nil
+    }
+
+    /// Appends one pickle; on failure, restores the output and clears the memo.
+    ///
+    /// The engine throws untyped errors internally, all of them ``PickleError``s: a typed `throws`
+    /// makes Swift copy every value passed to a throwing call, which costs a reference count
+    /// operation per container item.
+    mutating func dump(_ value: PickleValue) throws(PickleError) {
+        let outputStart = written
+        let buffersStart = outOfBandBuffers.count
+        do {
+            if proto >= 2 { put(Opcode.proto.rawValue, UInt8(truncatingIfNeeded: proto)) }
+            if proto >= 4 {
+                framing = true
+                openFrame()
+            }
+            try save(value)
+            put(Opcode.stop.rawValue)
+            if framing {
+                commitFrame()
+                framing = false
+            }
+        } catch {
+            written = outputStart
+            outOfBandBuffers.removeSubrange(buffersStart...)
+            memo.removeAll()
+            framing = false
+            depth = 0
+            throw error as? PickleError ?? PickleError(.unpicklable, "\(error)")
+        }
+    }
+
+    /// A copy of the output.
+    var output: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: written))
+    }
+
+    /// Empties the output.
+    mutating func removeOutput() {
+        written = 0
+    }
+}
+
+// MARK: - Output, frames and the memo
+
+extension PickleWriter {
+    /// Makes room for `count` more bytes.
+    @inline(__always)
+    mutating func reserve(_ count: Int) {
+        if capacity - written < count { grow(count) }
+    }
+
+    @inline(never)
+    private mutating func grow(_ count: Int) {
+        let newCapacity = max(capacity * 2, written + count)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: written)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[written] = byte
+        written &+= 1
+    }
+
+    @inline(__always)
+    mutating func put(_ first: UInt8, _ second: UInt8) {
+        reserve(2)
+        base[written] = first
+        base[written &+ 1] = second
+        written &+= 2
+    }
+
+    @inline(__always)
+    mutating func put(contentsOf bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress else { return }
+        let count = bytes.count
+        reserve(count)
+        copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
+        written &+= count
+    }
+
+    @inline(__always)
+    mutating func put(contentsOf bytes: [UInt8]) {
+        bytes.withUnsafeBytes { put(contentsOf: $0) }
+    }
+
+    mutating func put(contentsOf bytes: some Sequence<UInt8>) {
+        for byte in bytes { put(byte) }
+    }
+
+    @inline(__always)
+    mutating func write(_ opcode: Opcode) {
+        put(opcode.rawValue)
+    }
+
+    @inline(__always)
+    mutating func write(_ opcode: Opcode, _ byte: UInt8) {
+        put(opcode.rawValue, byte)
+    }
+
+    @inline(__always)
+    mutating func writeLittleEndian(_ value: UInt16) {
+        put(UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    @inline(__always)
+    mutating func writeLittleEndian(_ value: UInt32) {
+        reserve(4)
+        UnsafeMutableRawPointer(base + written).storeBytes(of: value.littleEndian, as: UInt32.self)
+        written &+= 4
+    }
+
+    @inline(__always)
+    mutating func writeLittleEndian(_ value: UInt64) {
+        reserve(8)
+        UnsafeMutableRawPointer(base + written).storeBytes(of: value.littleEndian, as: UInt64.self)
+        written &+= 8
+    }
+
+    /// Writes `value` in decimal ASCII digits.
+    mutating func writeDecimal(_ value: Int) {
+        if value < 0 { put(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for the 20 digits of a UInt64
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var position = buffer.count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            put(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position...]))
+        }
+    }
+
+    /// Starts a frame: a placeholder for its header, filled in by ``commitFrame()``.
+    mutating func openFrame() {
+        fastLimit = 0
+        frameStart = written
+        reserve(Self.frameHeaderSize)
+        written += Self.frameHeaderSize
+    }
+
+    /// Ends the open frame: writes its `FRAME` header, or removes the header when the frame holds
+    /// fewer than 4 bytes, as CPython does.
+    mutating func commitFrame() {
+        let length = written - frameStart - Self.frameHeaderSize
+        if length >= Self.frameSizeMinimum {
+            base[frameStart] = Opcode.frame.rawValue
+            UnsafeMutableRawPointer(base + frameStart + 1).storeBytes(of: UInt64(length).littleEndian, as: UInt64.self)
+        } else {
+            let frameData = base + frameStart + Self.frameHeaderSize
+            (base + frameStart).update(from: frameData, count: length)
+            written -= Self.frameHeaderSize
+        }
+    }
+
+    /// CPython's check at the start of saving each object: a frame that reached the target size is
+    /// closed, and the next one opens. Also makes room for an atom.
+    @inline(__always)
+    mutating func frameBoundary() {
+        if written >= fastLimit { boundary() }
+    }
+
+    @inline(never)
+    private mutating func boundary() {
+        if framing, written - frameStart >= Self.frameSizeTarget + Self.frameHeaderSize {
+            commitFrame()
+            openFrame()
+        }
+        reserve(2 * Self.atomRoom)
+        let frameLimit = framing ? frameStart + Self.frameHeaderSize + Self.frameSizeTarget : Int.max
+        fastLimit = min(capacity - Self.atomRoom, frameLimit)
+    }
+
+    /// Writes one byte where ``frameBoundary()`` made room.
+    @inline(__always)
+    mutating func putUnchecked(_ byte: UInt8) {
+        base[written] = byte
+        written &+= 1
+    }
+
+    /// Before the header and `count` bytes of data: data of 64 KiB or more goes outside any frame, as
+    /// CPython's `_Pickler_write_bytes` writes it. Returns whether ``endData(reopeningFrame:)`` must
+    /// open a new frame.
+    @inline(__always)
+    mutating func beginData(count: Int) -> Bool {
+        guard framing, count >= Self.frameSizeTarget else { return false }
+        commitFrame()
+        return true
+    }
+
+    @inline(__always)
+    mutating func endData(reopeningFrame: Bool) {
+        if reopeningFrame { openFrame() }
+    }
+
+    /// Writes a memo reference.
+    @inline(__always)
+    mutating func writeGet(_ index: Int) throws {
+        if proto == 0 {
+            put(Opcode.get.rawValue)
+            writeDecimal(index)
+            put(UInt8(ascii: "\n"))
+        } else if index < 256 {
+            write(.binget, UInt8(truncatingIfNeeded: index))
+        } else if index <= Int(UInt32.max) {
+            write(.longBinget)
+            writeLittleEndian(UInt32(truncatingIfNeeded: index))
+        } else {
+            throw PickleError(.limitExceeded, "memo index \(index) is too large for LONG_BINGET")
+        }
+    }
+
+    /// Writes the opcode that stores the top of the stack under memo index `index`.
+    @inline(__always)
+    mutating func writePut(_ index: Int) throws {
+        if proto >= 4 {
+            write(.memoize)
+        } else if proto == 0 {
+            put(Opcode.put.rawValue)
+            writeDecimal(index)
+            put(UInt8(ascii: "\n"))
+        } else if index < 256 {
+            write(.binput, UInt8(truncatingIfNeeded: index))
+        } else if index <= Int(UInt32.max) {
+            write(.longBinput)
+            writeLittleEndian(UInt32(truncatingIfNeeded: index))
+        } else {
+            throw PickleError(.limitExceeded, "memo index \(index) is too large for LONG_BINPUT")
+        }
+    }
+
+    /// Memoizes a value that no later lookup can find: one CPython creates afresh while pickling.
+    mutating func memoizeAnonymous() throws {
+        try writePut(memo.allocate())
+    }
+
+    /// Memoizes a reference object by identity.
+    mutating func memoize(reference object: AnyObject) throws {
+        try writePut(memo.insert(reference: object))
+    }
+
+    /// Writes a memo reference to `object` if it is in the memo.
+    @inline(__always)
+    mutating func writeGetIfMemoized(_ object: AnyObject) throws -> Bool {
+        guard let index = memo.index(of: object) else { return false }
+        try writeGet(index)
+        return true
+    }
+
+    /// Counts one more level of nesting.
+    @inline(__always)
+    mutating func enterNesting() throws {
+        depth += 1
+        if depth > maxDepth {
+            throw PickleError(.limitExceeded, "value nested deeper than the limit of \(maxDepth)")
+        }
+    }
+}
+
+// MARK: - Dispatch
+
+extension PickleWriter {
+    /// Saves one value, as CPython's `save()`: frame boundary, persistent ID, then the value.
+    @inline(__always)
+    mutating func save(_ value: PickleValue) throws {
+        frameBoundary()
+        guard plainAtoms else {
+            try saveOther(value)
+            return
+        }
+        switch value {
+        case .none:
+            putUnchecked(Opcode.noneValue.rawValue)
+        case .int(let integer):
+            saveAtom(integer)
+        case .bool(let flag):
+            saveAtom(flag)
+        case .float(let double):
+            saveAtom(double)
+        case .string(let string):
+            try saveString(string)
+        default:
+            try saveValue(value)
+        }
+    }
+
+    /// Saves `items[position]`, as ``save(_:)``, switching on the element in place: the atoms and
+    /// strings are written without copying the value, which matters in the loops over container
+    /// items.
+    @inline(__always)
+    mutating func save(_ items: [PickleValue], _ position: Int) throws {
+        frameBoundary()
+        guard plainAtoms else {
+            try saveOther(items[position])
+            return
+        }
+        // The calls come after the switch: a call inside it would keep the switched-on element alive
+        // across the call, which Swift does by retaining its payload.
+        var deferred = DeferredKind.other
+        switch items[position] {
+        case .none:
+            putUnchecked(Opcode.noneValue.rawValue)
+            return
+        case .int(let integer):
+            saveAtom(integer)
+            return
+        case .bool(let flag):
+            saveAtom(flag)
+            return
+        case .float(let double):
+            saveAtom(double)
+            return
+        case .string:
+            deferred = .string
+        case .list:
+            deferred = .list
+        case .dict:
+            deferred = .dict
+        default:
+            break
+        }
+        switch deferred {
+        case .string: try saveString(items, position)
+        case .list: try saveList(items, position)
+        case .dict: try saveDict(items, position)
+        case .other: try saveValue(items[position])
+        }
+    }
+
+    /// What ``save(_:_:)`` does after its switch.
+    private enum DeferredKind {
+        case string, list, dict, other
+    }
+
+    /// Saves the `str` at `items[position]`.
+    ///
+    /// Written so that no `String` is held across a call: the memo is looked up and the UTF-8 copied
+    /// into the output straight from the array's element. Holding one would make Swift retain and
+    /// release it, atomically, two or three times per string.
+    @inline(never)
+    mutating func saveString(_ items: [PickleValue], _ position: Int) throws {
+        guard case .string(let probe) = items[position] else { return }
+        guard proto >= 1, let count = probe.utf8.withContiguousStorageIfAvailable({ $0.count }),
+            count < Self.frameSizeTarget
+        else {
+            // Protocol 0, text of 64 KiB or more, or a string that is not stored as contiguous UTF-8.
+            if case .string(let string) = items[position] { try saveString(string) }
+            return
+        }
+        reserve(count + 16)
+        memo.keyed.reserve(keyBytes: count)
+        // From here to the end of the closure, no call that Swift cannot see through: it would retain
+        // the string across it.
+        guard case .string(let string) = items[position] else { return }
+        // Look up, and on a miss write the header and the text and memoize the text, all from the
+        // string's own storage (copying from the bytes just written would stall on store forwarding).
+        let outcome: (index: Int, isNew: Bool)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            let text = UnsafeRawBufferPointer(utf8)
+            let (found, hash) = memo.keyed.find(.string, text)
+            if let found { return (found, false) }
+            if count <= 0xFF, proto >= 4 {
+                putUnchecked(Opcode.shortBinunicode.rawValue)
+                putUnchecked(UInt8(truncatingIfNeeded: count))
+            } else {
+                putUnchecked(Opcode.binunicode.rawValue)
+                UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+                written &+= 4
+            }
+            if let source = text.baseAddress {
+                copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
+            }
+            written &+= count
+            let index = memo.allocate()
+            memo.keyed.insertReserved(.string, text, hash: hash, index: index)
+            return (index, true)
+        }
+        guard let outcome else { return }
+        if outcome.isNew {
+            try writePut(outcome.index)
+        } else {
+            try writeGet(outcome.index)
+        }
+    }
+
+    /// Writes an `int` right after ``frameBoundary()``, which made room for it.
+    @inline(__always)
+    mutating func saveAtom(_ integer: Int) {
+        if proto >= 1, UInt(bitPattern: integer) <= 0xFF {
+            putUnchecked(Opcode.binint1.rawValue)
+            putUnchecked(UInt8(truncatingIfNeeded: integer))
+        } else {
+            saveLargerAtom(integer)
+        }
+    }
+
+    /// Writes an `int` beyond 0...255 right after ``frameBoundary()``.
+    @inline(never)
+    mutating func saveLargerAtom(_ integer: Int) {
+        guard proto >= 1, integer >= Int(Int32.min), integer <= Int(Int32.max) else {
+            saveInt(integer)
+            return
+        }
+        if UInt(bitPattern: integer) <= 0xFFFF {
+            putUnchecked(Opcode.binint2.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(
+                of: UInt16(truncatingIfNeeded: integer).littleEndian, as: UInt16.self)
+            written &+= 2
+        } else {
+            putUnchecked(Opcode.binint.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(
+                of: UInt32(truncatingIfNeeded: integer).littleEndian, as: UInt32.self)
+            written &+= 4
+        }
+    }
+
+    /// Writes a `bool` right after ``frameBoundary()``.
+    @inline(__always)
+    mutating func saveAtom(_ flag: Bool) {
+        if proto >= 2 {
+            putUnchecked(flag ? Opcode.newtrue.rawValue : Opcode.newfalse.rawValue)
+        } else {
+            saveBool(flag)
+        }
+    }
+
+    /// Writes a `float` right after ``frameBoundary()``.
+    @inline(__always)
+    mutating func saveAtom(_ double: Double) {
+        if proto >= 1 {
+            putUnchecked(Opcode.binfloat.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(of: double.bitPattern.bigEndian, as: UInt64.self)
+            written &+= 8
+        } else {
+            saveFloat(double)
+        }
+    }
+
+    /// Saves a value that is not an atom, or any value when the persistent-ID hook is set.
+    @inline(never)
+    mutating func saveOther(_ value: PickleValue) throws {
+        if let persistentIDHook, let pid = persistentIDHook(value) {
+            try savePersistentID(pid)
+            return
+        }
+        try saveValue(value)
+    }
+
+    /// Starts saving a value the pickler makes up itself (a global, an argument tuple...): the frame
+    /// boundary and the persistent-ID hook apply to it as in CPython, which saves such values with
+    /// `save()` too. Returns `true` when the hook replaced the value with a persistent ID.
+    @inline(__always)
+    mutating func beginSynthetic(_ value: () -> PickleValue) throws -> Bool {
+        frameBoundary()
+        guard let persistentIDHook, let pid = persistentIDHook(value()) else { return false }
+        try savePersistentID(pid)
+        return true
+    }
+
+    /// Saves a value without the persistent-ID hook.
+    @inline(never)
+    mutating func saveValue(_ value: PickleValue) throws {
+        switch value {
+        case .none:
+            write(.noneValue)
+        case .bool(let flag):
+            saveBool(flag)
+        case .int(let integer):
+            saveInt(integer)
+        case .string(let string):
+            try saveString(string)
+        case .list(let list):
+            try saveList(list)
+        case .dict(let dict):
+            try saveDict(dict)
+        case .float(let double):
+            saveFloat(double)
+        case .tuple(let elements):
+            try saveTuple(elements)
+        case .bigInt(let big):
+            try saveBigInt(big)
+        case .bytes(let bytes):
+            try saveBytes(bytes)
+        case .object(let object):
+            try saveObject(object)
+        case .global(let global):
+            try saveGlobal(global)
+        case .set(let set):
+            try saveSet(set)
+        case .frozenset(let set):
+            try saveFrozenSet(set)
+        case .bytearray(let array):
+            try saveByteArray(array)
+        case .complex(let real, let imaginary):
+            try saveComplex(real: real, imaginary: imaginary)
+        case .surrogateString(let string):
+            try saveSurrogateString(string)
+        }
+    }
+
+    /// Writes a persistent ID instead of an object.
+    mutating func savePersistentID(_ pid: PickleValue) throws {
+        if proto >= 1 {
+            frameBoundary()
+            try saveValue(pid)
+            write(.binpersid)
+            return
+        }
+        guard case .string(let text) = pid, text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\n") }) else {
+            throw PickleError(
+                .unpicklable, "persistent IDs in protocol 0 must be ASCII strings without a newline")
+        }
+        write(.persid)
+        put(contentsOf: text.utf8)
+        put(UInt8(ascii: "\n"))
+    }
+
+    /// The number of words of a composite key of `elements`, at most.
+    static func keyBound(_ elements: [PickleValue]) -> Int {
+        var bound = 1
+        for element in elements {
+            if case .bigInt(let big) = element {
+                bound += 2 + big.magnitude.count
+            } else {
+                bound += 2
+            }
+        }
+        return bound
+    }
+
+    /// Builds the memo key of a tuple or frozenset into `key`: the identity of each element, then the
+    /// kind. Returns `false` when an element is not in the memo (then neither is the tuple).
+    func buildKey(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue], into key: inout KeyWords) -> Bool {
+        for element in elements {
+            guard appendIdentity(of: element, to: &key) else { return false }
+        }
+        key.append(kind.rawValue)
+        return true
+    }
+
+    /// The memo index of a tuple or frozenset, if it is in the memo.
+    func compositeIndex(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+            var key = KeyWords(buffer)
+            guard buildKey(kind, elements, into: &key) else { return nil }
+            return memo.keyed.find(.composite, key.bytes).index
+        }
+    }
+
+    /// The result of ``memoizeComposite(_:_:)``.
+    enum CompositeMemo {
+        /// The tuple or frozenset was already in the memo, under this index: it is recursive.
+        case found(Int)
+        /// It now has this memo index, for the PUT that follows it.
+        case new(Int)
+    }
+
+    /// After a tuple's or frozenset's elements are written: finds it in the memo (it reached itself
+    /// through its elements), or gives it a memo index, findable when its elements are.
+    mutating func memoizeComposite(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> CompositeMemo {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+            var key = KeyWords(buffer)
+            guard buildKey(kind, elements, into: &key) else { return .new(memo.allocate()) }
+            let (found, hash) = memo.keyed.find(.composite, key.bytes)
+            if let found { return .found(found) }
+            let index = memo.allocate()
+            memo.keyed.insert(.composite, key.bytes, hash: hash, index: index)
+            return .new(index)
+        }
+    }
+
+    /// Appends to `key` what makes `value` the same Python object as another: the type and bits of an
+    /// atom (`1`, `True` and `1.0` are different objects), else the memo index. Returns `false` when
+    /// `value` is not in the memo.
+    func appendIdentity(of value: PickleValue, to key: inout KeyWords) -> Bool {
+        switch value {
+        case .none:
+            key.append(0)
+        case .bool(let flag):
+            key.append(1)
+            key.append(flag ? 1 : 0)
+        case .int(let integer):
+            key.append(2)
+            key.append(UInt64(bitPattern: Int64(integer)))
+        case .bigInt(let big):
+            if let small = Int(exactly: big) {
+                key.append(2)
+                key.append(UInt64(bitPattern: Int64(small)))
+            } else {
+                key.append(3)
+                key.append(UInt64(big.magnitude.count) << 1 | (big.isNegative ? 1 : 0))
+                for limb in big.magnitude { key.append(limb) }
+            }
+        case .float(let double):
+            key.append(4)
+            key.append(double.bitPattern)
+        case .tuple(let elements) where elements.isEmpty:
+            // The empty tuple is a singleton that is never memoized.
+            key.append(5)
+        default:
+            guard let index = memoIndex(of: value) else { return false }
+            key.append(6)
+            key.append(UInt64(index))
+        }
+        return true
+    }
+
+    /// The memo index of `value`, if it is in the memo; `nil` for atoms, which never are.
+    func memoIndex(of value: PickleValue) -> Int? {
+        switch value {
+        case .none, .bool, .int, .bigInt, .float:
+            return nil
+        case .string(let string):
+            return memo.index(of: string)
+        case .surrogateString(let string):
+            return memo.keyed.find(.surrogateString, string.surrogatePassUTF8).index
+        case .bytes(let bytes):
+            return memo.keyed.find(.bytes, bytes).index
+        case .tuple(let elements):
+            return compositeIndex(.tuple, elements)
+        case .frozenset(let set):
+            return compositeIndex(.frozenset, set.elements)
+        case .global(let global):
+            return memo.keyed.find(.global, Self.globalKey(global)).index
+        case .complex(let real, let imaginary):
+            return withUnsafeBytes(of: Self.complexKey(real: real, imaginary: imaginary)) {
+                memo.keyed.find(.composite, $0).index
+            }
+        case .list(let list):
+            return memo.index(of: list)
+        case .dict(let dict):
+            return memo.index(of: dict)
+        case .set(let set):
+            return memo.index(of: set)
+        case .bytearray(let array):
+            return memo.index(of: array)
+        case .object(let object):
+            return memo.index(of: object)
+        }
+    }
+
+    /// The memo key of a global: `module + "\n" + name`, unambiguous as no valid name has a newline.
+    static func globalKey(_ global: PickleGlobal) -> [UInt8] {
+        var key = Array(global.module.utf8)
+        key.append(UInt8(ascii: "\n"))
+        key.append(contentsOf: global.name.utf8)
+        return key
+    }
+
+    /// The memo key of a complex number: its bits.
+    static func complexKey(real: Double, imaginary: Double) -> (UInt64, UInt64, UInt64) {
+        (real.bitPattern, imaginary.bitPattern, PicklerMemo.CompositeKind.complex.rawValue)
+    }
+}
+
+/// Copies `count` bytes; copies of up to 32 bytes, the usual case for names and numbers, without
+/// calling memcpy.
+@inline(__always)
+func copyBytes(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
+    if count >= 8, count <= 32 {
+        // Whole words, then the last word, which may overlap the one before.
+        var offset = 0
+        while offset + 8 < count {
+            destination.storeBytes(
+                of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset,
+                as: UInt64.self)
+            offset += 8
+        }
+        destination.storeBytes(
+            of: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
+            as: UInt64.self)
+    } else if count >= 4, count < 8 {
+        destination.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+        destination.storeBytes(
+            of: source.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
+            as: UInt32.self)
+    } else if count < 4 {
+        for offset in 0..<count {
+            destination.storeBytes(
+                of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+        }
+    } else {
+        destination.copyMemory(from: source, byteCount: count)
+    }
+}
+
+extension PickleValue {
+    /// The object of a reference value (list, dict, set, bytearray, instance), else `nil`.
+    var referenceObject: AnyObject? {
+        switch self {
+        case .list(let list): list
+        case .dict(let dict): dict
+        case .set(let set): set
+        case .bytearray(let array): array
+        case .object(let object): object
+        default: nil
+        }
+    }
+}
+
+/// The words of a composite memo key, in a buffer the caller provides (on the stack).
+struct KeyWords {
+    private let buffer: UnsafeMutableBufferPointer<UInt64>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt64>) { self.buffer = buffer }
+
+    /// Appends a word; the buffer was sized with ``PickleWriter/keyBound(_:)``.
+    @inline(__always)
+    mutating func append(_ word: UInt64) {
+        buffer[count] = word
+        count += 1
+    }
+
+    /// The key so far, as bytes.
+    var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer.baseAddress, count: count * MemoryLayout<UInt64>.stride)
+    }
+}
