@@ -51,14 +51,23 @@ extension PickleWriter {
         try writePut(index)
     }
 
-    /// Refuses names no Python global has, which would also break the line-based opcodes.
+    /// Refuses names no Python global has, which would also break the line-based opcodes: an empty
+    /// module or name, an empty part of a dotted name, a newline.
     private func checkName(_ global: PickleGlobal) throws {
-        let newline = UInt8(ascii: "\n")
-        guard !global.module.isEmpty, !global.module.utf8.contains(newline),
-            !global.name.utf8.contains(newline),
-            !global.name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-                .contains(where: { $0.isEmpty })
-        else {
+        var valid = !global.module.isEmpty && !global.module.utf8.contains(UInt8(ascii: "\n"))
+        var partLength = 0
+        for byte in global.name.utf8 where valid {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                valid = false
+            case UInt8(ascii: "."):
+                valid = partLength > 0
+                partLength = 0
+            default:
+                partLength += 1
+            }
+        }
+        guard valid, partLength > 0 else {
             throw PickleError(.unpicklable, "\(global.fullName) is not a valid global name")
         }
     }

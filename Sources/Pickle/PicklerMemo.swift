@@ -27,7 +27,7 @@ struct PicklerMemo: ~Copyable {
     /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, `cls.__new__`
     /// functions by class. One table, so that a small
     /// pickle allocates little.
-    var keyed = KeyedMemoTable(initialCapacity: 64)
+    var keyed = KeyedMemoTable(initialCapacity: 128)
 
     /// The kinds of keys in ``keyed``.
     enum KeyKind: UInt8 {

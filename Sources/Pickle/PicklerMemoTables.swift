@@ -198,15 +198,24 @@ struct IdentityMemoTable: ~Copyable {
 /// an encoding of their identity. The keys are copied into one arena, so lookups compare memory and
 /// the table retains nothing.
 struct KeyedMemoTable: ~Copyable {
+    /// 16 bytes, so that a table of a small pickle's keys is small to clear and to search.
     private struct Slot {
-        var hash: UInt64
-        /// The memo index, or -1 for an empty slot.
-        var index: Int
-        /// Where the key's bytes are in the arena.
-        var offset: Int
+        /// The high half of the key's hash, which also chooses the slot.
+        var hash: UInt32
         /// The key's length, times 256, plus its kind.
-        var lengthAndKind: Int
+        var lengthAndKind: UInt32
+        /// The memo index plus one; 0 for an empty slot.
+        var indexPlusOne: UInt32
+        /// Where the key's bytes are in the arena.
+        var offset: UInt32
     }
+
+    /// The longest key the table holds (2^24 - 1 bytes), and the most it holds in all, so that the
+    /// fields of a slot fit; a value with a longer key, or after that much, is memoized but never
+    /// found again, so a second `str` or `bytes` of 16 MiB or more equal to an earlier one is written
+    /// again instead of as a memo reference.
+    static let maximumKeyLength = (1 << 24) - 1
+    static let maximumArena = Int(UInt32.max)
 
     private var slots: UnsafeMutablePointer<Slot>?
     private var mask = -1
@@ -233,16 +242,17 @@ struct KeyedMemoTable: ~Copyable {
     @inline(__always)
     func find(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
         let hash = memoHash(key, seed: seed ^ UInt64(kind.rawValue))
-        guard let slots, let arena else { return (nil, hash) }
-        let lengthAndKind = key.count << 8 | Int(kind.rawValue)
-        var position = Int(truncatingIfNeeded: hash) & mask
+        guard let slots, let arena, key.count <= Self.maximumKeyLength else { return (nil, hash) }
+        let lengthAndKind = UInt32(truncatingIfNeeded: key.count << 8 | Int(kind.rawValue))
+        let high = UInt32(truncatingIfNeeded: hash >> 32)
+        var position = Int(high) & mask
         while true {
             let slot = slots[position]
-            if slot.index < 0 { return (nil, hash) }
-            if slot.hash == hash, slot.lengthAndKind == lengthAndKind,
-                memoryEqual(UnsafeRawBufferPointer(start: arena + slot.offset, count: key.count), key)
+            if slot.indexPlusOne == 0 { return (nil, hash) }
+            if slot.hash == high, slot.lengthAndKind == lengthAndKind,
+                memoryEqual(UnsafeRawBufferPointer(start: arena + Int(slot.offset), count: key.count), key)
             {
-                return (slot.index, hash)
+                return (Int(slot.indexPlusOne) - 1, hash)
             }
             position = (position + 1) & mask
         }
@@ -273,11 +283,18 @@ struct KeyedMemoTable: ~Copyable {
         _ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer, hash: UInt64, index: Int
     ) {
         let offset = arenaUsed
-        if let arena, let source = key.baseAddress {
+        guard key.count <= Self.maximumKeyLength, offset + key.count <= Self.maximumArena,
+            index < Int(UInt32.max), let arena
+        else { return }
+        if let source = key.baseAddress {
             copyBytes(from: source, to: arena + offset, count: key.count)
         }
         arenaUsed += key.count
-        place(Slot(hash: hash, index: index, offset: offset, lengthAndKind: key.count << 8 | Int(kind.rawValue)))
+        place(
+            Slot(
+                hash: UInt32(truncatingIfNeeded: hash >> 32),
+                lengthAndKind: UInt32(truncatingIfNeeded: key.count << 8 | Int(kind.rawValue)),
+                indexPlusOne: UInt32(truncatingIfNeeded: index + 1), offset: UInt32(truncatingIfNeeded: offset)))
         count += 1
     }
 
@@ -289,21 +306,21 @@ struct KeyedMemoTable: ~Copyable {
     @inline(__always)
     private mutating func place(_ slot: Slot) {
         guard let slots else { return }
-        var position = Int(truncatingIfNeeded: slot.hash) & mask
-        while slots[position].index >= 0 { position = (position + 1) & mask }
+        var position = Int(slot.hash) & mask
+        while slots[position].indexPlusOne != 0 { position = (position + 1) & mask }
         slots[position] = slot
     }
 
     private mutating func grow() {
         let old = slots
         let oldCapacity = mask + 1
-        let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 4
+        let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 2
         let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
-        new.initialize(repeating: Slot(hash: 0, index: -1, offset: 0, lengthAndKind: 0), count: capacity)
+        new.initialize(repeating: Slot(hash: 0, lengthAndKind: 0, indexPlusOne: 0, offset: 0), count: capacity)
         slots = new
         mask = capacity - 1
         if let old {
-            for position in 0..<oldCapacity where old[position].index >= 0 { place(old[position]) }
+            for position in 0..<oldCapacity where old[position].indexPlusOne != 0 { place(old[position]) }
             old.deallocate()
         }
     }
