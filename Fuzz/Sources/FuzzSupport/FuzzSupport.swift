@@ -1,0 +1,173 @@
+import CLibFuzzer
+import Pickle
+
+/// What the fuzz targets share: the options they load with, and the checks every outcome must pass.
+///
+/// A target reports a finding by trapping (`fatalError`), which libFuzzer records as a crash with the
+/// input that caused it. The library itself must never trap: only these checks may.
+public enum Fuzz {
+    /// The default options: what an application loading untrusted data gets without configuring anything.
+    public static let standard = UnpicklerOptions()
+
+    /// Options with every hook set, so that the opcodes that need one (persistent IDs, extension codes,
+    /// out-of-band buffers, refused globals, Latin-1 Python 2 strings) run further than the error.
+    public static let permissive: UnpicklerOptions = {
+        var options = UnpicklerOptions()
+        options.persistentLoad = { id in
+            if case .string(let text) = id, text.hasPrefix("refuse") {
+                throw PickleError(.persistentIDUnsupported, "refused")
+            }
+            return .tuple([.string("persistent"), id])
+        }
+        options.extensionRegistry = [
+            1: PickleGlobal(module: "copyreg", name: "_reconstructor"),
+            2: PickleGlobal(module: "builtins", name: "set"),
+            255: PickleGlobal(module: "collections", name: "OrderedDict"),
+            0x1234: PickleGlobal(module: "builtins", name: "complex"),
+            0x7fff_ffff: PickleGlobal(module: "os", name: "system"),
+        ]
+        options.buffers = [[1, 2, 3], [], [0xFF]]
+        options.python2Strings = .latin1
+        options.maxDepth = 3000
+        options.resolveGlobal = { global in
+            switch global.module {
+            case "os", "posix", "subprocess", "nt": throw PickleError(.refusedGlobal, "\(global.fullName) refused")
+            case "builtins" where global.name == "eval": return PickleValue.none
+            default: return nil
+            }
+        }
+        return options
+    }()
+
+    /// Traps unless `error` points inside the input (or just past it), as every error must.
+    public static func check(_ error: PickleError, inputCount: Int) {
+        guard let offset = error.offset, offset >= 0, offset <= inputCount else {
+            fatalError("error without a valid offset (input of \(inputCount) bytes): \(error)")
+        }
+        _ = error.description
+    }
+
+    /// Loads every pickle in `bytes` with one unpickler (a stream sharing one memo), as long as they load.
+    ///
+    /// - Returns: The values loaded before the end of the data or the first error.
+    public static func loadStream(_ bytes: [UInt8], options: UnpicklerOptions) -> [PickleValue] {
+        let unpickler = Unpickler(bytes, options: options)
+        var values: [PickleValue] = []
+        while !unpickler.isAtEnd {
+            do {
+                values.append(try unpickler.load())
+            } catch {
+                check(error, inputCount: bytes.count)
+                break
+            }
+            guard unpickler.position <= bytes.count else { fatalError("position beyond the input") }
+        }
+        return values
+    }
+
+    /// Walks what a user walks: printing, hashing, comparing with itself and with a second load.
+    public static func exercise(_ value: PickleValue, twin: PickleValue?) {
+        _ = value.description
+        var hasher = Hasher()
+        value.hash(into: &hasher)
+        _ = hasher.finalize()
+        if !containsNaN(value), value != value {
+            fatalError("a value without NaN is not equal to itself: \(value)")
+        }
+        if let twin, !containsNaN(value), value != twin {
+            fatalError("two loads of the same pickle differ: \(value) and \(twin)")
+        }
+    }
+
+    /// Whether a NaN is reachable from `value` (a float, or either part of a complex), which makes
+    /// `==` false as in Python.
+    public static func containsNaN(_ value: PickleValue) -> Bool {
+        var found = false
+        walk(value) { element in
+            switch element {
+            case .float(let double) where double.isNaN: found = true
+            case .complex(let real, let imaginary) where real.isNaN || imaginary.isNaN: found = true
+            default: break
+            }
+        }
+        return found
+    }
+
+    /// Empties every container reachable from `values`, so that cycles among them are freed.
+    ///
+    /// Reference cycles are legitimate values (a list that contains itself), which ARC cannot free on its
+    /// own; the targets break them after use so that LeakSanitizer reports only real leaks.
+    public static func breakCycles(_ values: [PickleValue]) {
+        var containers: [PickleValue] = []
+        for value in values {
+            walk(value) { element in
+                if element.isReference { containers.append(element) }
+            }
+        }
+        for container in containers {
+            switch container {
+            case .list(let list): list.removeAll()
+            case .dict(let dict): dict.removeAll()
+            case .set(let set): set.removeAll()
+            case .object(let object):
+                object.callable = .none
+                object.arguments = []
+                object.keywordArguments = nil
+                object.state = nil
+                object.listItems = []
+                object.dictItems = []
+            default: break
+            }
+        }
+    }
+
+    /// Visits every value reachable from `root` once per reference object (immutable values once per path),
+    /// without recursion.
+    public static func walk(_ root: PickleValue, _ visit: (PickleValue) -> Void) {
+        var seen = Set<ObjectIdentifier>()
+        var pending = [root]
+        while let value = pending.popLast() {
+            if let identity = value.referenceIdentity, !seen.insert(identity).inserted { continue }
+            visit(value)
+            switch value {
+            case .tuple(let elements): pending.append(contentsOf: elements)
+            case .frozenset(let set): pending.append(contentsOf: set.elements)
+            case .list(let list): pending.append(contentsOf: list.elements)
+            case .set(let set): pending.append(contentsOf: set.elements)
+            case .dict(let dict):
+                for (key, element) in dict {
+                    pending.append(key)
+                    pending.append(element)
+                }
+            case .object(let object):
+                pending.append(object.callable)
+                pending.append(contentsOf: object.arguments)
+                if let keywords = object.keywordArguments { pending.append(.dict(keywords)) }
+                if let state = object.state { pending.append(state) }
+                pending.append(contentsOf: object.listItems)
+                for (key, element) in object.dictItems {
+                    pending.append(key)
+                    pending.append(element)
+                }
+            default: break
+            }
+        }
+    }
+}
+
+extension Fuzz {
+    /// The signature of `LLVMFuzzerTestOneInput`.
+    public typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+
+    /// Runs libFuzzer's driver with the program's arguments and `body` as the function under test.
+    ///
+    /// Each target's `<Target>_main` calls this: SwiftPM renames an executable's entry point to that name
+    /// on Linux, and `-parse-as-library` leaves it undefined (see `CLibFuzzer.h`).
+    public static func runDriver(
+        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: TestOneInput
+    ) -> CInt {
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments, body)
+    }
+}
