@@ -112,3 +112,67 @@ extension PickleObject {
         PickleValue.dismantle(&pending)
     }
 }
+
+// MARK: - Reference cycles
+
+extension PickleValue {
+    /// Empties every list, dict, set and instance reachable from the value, so that values which refer to
+    /// themselves can be freed.
+    ///
+    /// Swift frees objects by reference counting, which cannot free a cycle: a list that contains itself
+    /// (`L = []; L.append(L)` in Python), or an instance whose state refers back to it, stays in memory
+    /// after the last outside reference is gone. Pickles can describe such values, and the unpickler
+    /// builds them faithfully. A program that loads cyclic values, or untrusted pickles that may hold
+    /// them, and wants the memory back calls this when it is done with the value. Every mutable
+    /// container reachable from the value is emptied (an instance loses its arguments, state and items),
+    /// so the value is of no further use, and neither is any other value that shares those containers.
+    ///
+    /// The walk does not recurse, so it handles values nested to any depth. A failed load needs none of
+    /// this: the unpickler releases what it built before it throws.
+    ///
+    /// ```swift
+    /// let value = try Unpickler.load(bytes)   // may be cyclic
+    /// defer { value.breakReferenceCycles() }
+    /// try process(value)
+    /// ```
+    public func breakReferenceCycles() {
+        Self.emptyContainers(reachableFrom: [self], sparing: [])
+    }
+
+    /// Empties every mutable container reachable from `roots`, except those in `spared` and what is
+    /// reachable only through them.
+    static func emptyContainers(reachableFrom roots: [PickleValue], sparing spared: Set<ObjectIdentifier>) {
+        var seen = spared
+        // Each container stays here until the end, so emptying one never frees a nested container (which
+        // could recurse); they are freed one by one, already empty, when the array goes.
+        var containers: [AnyObject] = []
+        var pending = roots
+        while let value = pending.popLast() {
+            if let identity = value.referenceIdentity, !seen.insert(identity).inserted { continue }
+            switch value {
+            case .tuple(let elements):
+                pending.append(contentsOf: elements)
+            case .frozenset(let set):
+                pending.append(contentsOf: set.elements)
+            case .list(let list):
+                containers.append(list)
+                pending.append(contentsOf: list.elements)
+                list.elements = []
+            case .set(let set):
+                containers.append(set)
+                pending.append(contentsOf: set.elements)
+                set.removeAll()
+            case .dict(let dict):
+                containers.append(dict)
+                pending.append(contentsOf: dict.keys)
+                pending.append(contentsOf: dict.values)
+                dict.removeAll()
+            case .object(let object):
+                containers.append(object)
+                object.moveChildren(into: &pending)
+            default:
+                break
+            }
+        }
+    }
+}

@@ -28,6 +28,13 @@
 /// }
 /// ```
 ///
+/// ## Memory
+/// A pickle can describe values that contain themselves (`L = []; L.append(L)`), which Swift's
+/// reference counting never frees on its own: call ``PickleValue/breakReferenceCycles()`` on such a
+/// value when done with it. A load that fails frees what it built, cycles included, before it throws
+/// (for a stream, when it started with an empty memo: otherwise what it built may hang on values of the
+/// earlier loads, which the caller has).
+///
 /// An `Unpickler` is not thread-safe: use each one from one thread at a time.
 public final class Unpickler {
     /// The options the unpickler applies.
@@ -77,13 +84,21 @@ public final class Unpickler {
         return try bytes.withUnsafeBytesTyped { (buffer) throws(PickleError) in
             var machine = UnpicklerMachine(buffer, position: position, options: options)
             machine.nextBuffer = nextBuffer
+            let memoWasEmpty = memo.count == 0
             swap(&machine.memo, &memo)
             defer {
                 swap(&machine.memo, &memo)
                 position = machine.reader.position
                 nextBuffer = machine.nextBuffer
             }
-            return try machine.load()
+            do throws(PickleError) {
+                return try machine.load()
+            } catch {
+                // Values of earlier loads may be in the memo, and the caller has them: only a load that
+                // started from an empty memo knows that everything in it is its own.
+                if memoWasEmpty { machine.releaseAfterFailure() }
+                throw error
+            }
         }
     }
 
@@ -130,7 +145,12 @@ public final class Unpickler {
             throw PickleError(.limitExceeded, "input of \(buffer.count) bytes exceeds maxInputSize (\(limit))")
         }
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
-        return try machine.load()
+        do throws(PickleError) {
+            return try machine.load()
+        } catch {
+            machine.releaseAfterFailure()
+            throw error
+        }
     }
 
     /// Loads every pickle in `bytes`, one after another until the data ends, with one memo shared
@@ -172,8 +192,13 @@ public final class Unpickler {
         }
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
         var values: [PickleValue] = []
-        while !machine.reader.isAtEnd {
-            values.append(try machine.load())
+        do throws(PickleError) {
+            while !machine.reader.isAtEnd {
+                values.append(try machine.load())
+            }
+        } catch {
+            machine.releaseAfterFailure(also: values)
+            throw error
         }
         return values
     }

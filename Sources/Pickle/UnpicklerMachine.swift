@@ -18,6 +18,9 @@ struct UnpicklerMachine {
     var proto = 0
     /// The index of the next out-of-band buffer.
     var nextBuffer = 0
+    /// The containers the hooks returned (``UnpicklerOptions/persistentLoad``,
+    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseAfterFailure(also:)``.
+    var foreign: Set<ObjectIdentifier> = []
     let options: UnpicklerOptions
     let maxDepth: Int32
 
@@ -48,6 +51,30 @@ struct UnpicklerMachine {
             }
             if opcode == .stop { return try pop().value }
             try execute(opcode)
+        }
+    }
+
+    /// Frees what a failed load built: empties every container on the stack and in the memo (and in
+    /// `values`), except those the hooks returned, so that reference cycles among them do not outlive
+    /// the load. Only for a memo that holds nothing the caller has seen.
+    mutating func releaseAfterFailure(also values: [PickleValue] = []) {
+        var roots = values
+        roots.reserveCapacity(values.count + stack.count + memo.count)
+        for entry in stack { roots.append(entry.value) }
+        roots.append(contentsOf: memo.values)
+        stack.removeAll()
+        PickleValue.emptyContainers(reachableFrom: roots, sparing: foreign)
+    }
+
+    /// Records the containers in a value that a hook returned, which belong to the caller.
+    mutating func adoptForeign(_ value: PickleValue) {
+        var pending = [value]
+        while let next = pending.popLast() {
+            switch next {
+            case .tuple(let elements): pending.append(contentsOf: elements)
+            case .frozenset(let set): pending.append(contentsOf: set.elements)
+            default: if let identity = next.referenceIdentity { foreign.insert(identity) }
+            }
         }
     }
 

@@ -35,6 +35,11 @@ struct UnpicklerMemo {
         }
     }
 
+    /// Every stored value, in no particular order.
+    var values: [PickleValue] {
+        dense.compactMap { $0?.value } + sparse.values.map(\.value)
+    }
+
     /// Removes every entry.
     mutating func removeAll() {
         dense.removeAll()
