@@ -10,7 +10,7 @@ extension Pickler {
             writeEmptyTuple()
             return
         }
-        if let key = identityKey(elements), let index = memo.tuples[key] {
+        if case .memo(let index)? = identityToken(.tuple(elements)) {
             try writeGet(index)
             return
         }
@@ -36,6 +36,7 @@ extension Pickler {
         writeTupleEnd(count: count, short: short)
         let index = memo.allocate()
         if let key { memo.tuples[key] = index }
+        memo.remember(storageOf: elements, as: index, frozenset: false)
         try writePut(index)
     }
 
@@ -289,7 +290,7 @@ extension Pickler {
 
     func saveFrozenSet(_ set: PickleFrozenSet) throws(PickleError) {
         let elements = set.elements
-        if let key = identityKey(elements), let index = memo.frozensets[key] {
+        if case .memo(let index)? = identityToken(.frozenset(set)) {
             try writeGet(index)
             return
         }
@@ -311,6 +312,7 @@ extension Pickler {
             }
             let index = memo.allocate()
             if let key { memo.frozensets[key] = index }
+            memo.remember(storageOf: elements, as: index, frozenset: true)
             try writePut(index)
             return
         }
@@ -325,6 +327,7 @@ extension Pickler {
         write(.frozenset)
         let index = memo.allocate()
         if let key { memo.frozensets[key] = index }
+        memo.remember(storageOf: elements, as: index, frozenset: true)
         try writePut(index)
     }
 }

@@ -490,8 +490,14 @@ extension Pickler {
         case .bytes(let bytes): index = memo.bytes[bytes]
         case .tuple(let elements):
             if elements.isEmpty { return .emptyTuple }
+            if let storage = elements.storageIdentity, let known = memo.tupleStorages[storage] { return .memo(known) }
             index = identityKey(elements).flatMap { memo.tuples[$0] }
-        case .frozenset(let set): index = identityKey(set.elements).flatMap { memo.frozensets[$0] }
+        case .frozenset(let set):
+            let elements = set.elements
+            if let storage = elements.storageIdentity, let known = memo.frozensetStorages[storage] {
+                return .memo(known)
+            }
+            index = identityKey(elements).flatMap { memo.frozensets[$0] }
         case .global(let global): index = memo.globals[GlobalKey(global)]
         case .complex(let real, let imaginary):
             index = memo.complexes[ComplexKey(real: real.bitPattern, imaginary: imaginary.bitPattern)]

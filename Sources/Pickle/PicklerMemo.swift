@@ -28,6 +28,13 @@ struct PicklerMemo {
     var bytes: [[UInt8]: Int] = [:]
     var tuples: [[MemoToken]: Int] = [:]
     var frozensets: [[MemoToken]: Int] = [:]
+    /// Memoized tuples and frozensets by the address of their storage, which copies of one value share,
+    /// so that their key is computed once: a tuple referenced ten times by a tuple referenced ten
+    /// times… (a small pickle can hold thirty such levels) would make computing keys exponential.
+    var tupleStorages: [UInt: Int] = [:]
+    var frozensetStorages: [UInt: Int] = [:]
+    /// Keeps the storages above alive, so that an address is never reused while the memo holds it.
+    var retainedStorages: [[PickleValue]] = []
     var globals: [GlobalKey: Int] = [:]
     var complexes: [ComplexKey: Int] = [:]
     /// `cls.__new__` functions, written for `NEWOBJ_EX` objects at protocols 2 and 3, by their class.
@@ -37,6 +44,13 @@ struct PicklerMemo {
     mutating func allocate() -> Int {
         defer { count += 1 }
         return count
+    }
+
+    /// Records the memo index of a tuple's or frozenset's storage.
+    mutating func remember(storageOf elements: [PickleValue], as index: Int, frozenset: Bool) {
+        guard let storage = elements.storageIdentity else { return }
+        if frozenset { frozensetStorages[storage] = index } else { tupleStorages[storage] = index }
+        retainedStorages.append(elements)
     }
 
     /// Forgets every entry; the next index is 0 again.
@@ -50,6 +64,9 @@ struct PicklerMemo {
         bytes.removeAll()
         tuples.removeAll()
         frozensets.removeAll()
+        tupleStorages.removeAll()
+        frozensetStorages.removeAll()
+        retainedStorages.removeAll()
         globals.removeAll()
         complexes.removeAll()
         newMethods.removeAll()

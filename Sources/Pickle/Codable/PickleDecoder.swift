@@ -30,6 +30,15 @@
 ///
 /// Errors are `DecodingError`s whose message gives the Python types and the coding path the way
 /// Python code would reach the value: `expected str at users[3].name, found int`.
+///
+/// ## Shared references and depth
+/// Swift values cannot share, so a list, dict or instance referenced several times in the pickle is
+/// decoded again for each reference. A small hostile pickle can nest such references to expand
+/// exponentially (a list referring ten times to a list referring ten times to…): past the first
+/// 65,536 values, decoding fails with `DecodingError.dataCorrupted` once it has decoded more than 16
+/// times as many values as the pickle's value graph holds, which decoding a value without shared
+/// references never does. Values nested deeper than 1,000 levels (Python's recursion limit) fail the
+/// same way rather than exhaust the stack.
 public struct PickleDecoder: Sendable {
     /// Values for the `userInfo` of the `Decoder` that your types' `init(from:)` receives.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]

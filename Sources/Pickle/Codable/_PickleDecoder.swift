@@ -7,11 +7,28 @@ final class _PickleDecoder: Decoder {
     let userInfo: [CodingUserInfoKey: Any]
     var value: PickleValue
     var path: PickleCodingPath
+    /// Bounds the values decoded: a shared value is decoded again wherever it is referenced.
+    var budget: ExpansionBudget
+    /// How many decodes are under way, one inside the other.
+    var depth = 0
+
+    /// The deepest nesting decoded, like Python's recursion limit (and ``UnpicklerOptions/maxDepth``).
+    static let maximumDepth = 1000
 
     init(userInfo: [CodingUserInfoKey: Any], value: PickleValue, path: PickleCodingPath) {
         self.userInfo = userInfo
         self.value = value
         self.path = path
+        budget = ExpansionBudget(root: value)
+    }
+
+    /// Counts one more value decoded; throws once shared references have expanded too far.
+    @inline(__always)
+    func spend(at path: PickleCodingPath) throws {
+        guard budget.spend(1) else {
+            throw PickleCodingErrors.corrupted(
+                "shared references expand to too many values (each is decoded every time it is referenced)", at: path)
+        }
     }
 
     var codingPath: [any CodingKey] { path.keys }
@@ -29,6 +46,7 @@ final class _PickleDecoder: Decoder {
     func keyedContainer<Key: CodingKey>(
         _ type: Key.Type, for value: PickleValue, at path: PickleCodingPath
     ) throws -> PickleKeyedDecodingContainer<Key> {
+        try spend(at: path)
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch([String: Any].self, expected: "dict", found: value, at: path)
         }
@@ -36,6 +54,7 @@ final class _PickleDecoder: Decoder {
     }
 
     func unkeyedContainer(for value: PickleValue, at path: PickleCodingPath) throws -> PickleUnkeyedDecodingContainer {
+        try spend(at: path)
         guard let elements = PickleInstance.sequence(value) else {
             throw PickleCodingErrors.mismatch([Any].self, expected: "list", found: value, at: path)
         }
@@ -48,6 +67,12 @@ final class _PickleDecoder: Decoder {
     /// state of an instance of its class (or a plain dict); anything else goes through its
     /// `init(from:)`.
     func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        try spend(at: path)
+        guard depth < Self.maximumDepth else {
+            throw PickleCodingErrors.corrupted("values nest deeper than \(Self.maximumDepth) levels", at: path)
+        }
+        depth += 1
+        defer { depth -= 1 }
         if let native = T.self as? any PickleNativeDecodable.Type {
             guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
                 throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
