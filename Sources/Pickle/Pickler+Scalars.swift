@@ -55,6 +55,11 @@ extension Pickler {
         for position in 0..<count { output.append(byte(position)) }
     }
 
+    /// CPython's limit on the decimal digits of an `int` written as text (`sys.get_int_max_str_digits()`).
+    static let maximumDecimalDigits = 4300
+    /// The bit length of 10^4300: a longer integer has more than 4,300 digits.
+    static let maximumDecimalBits = 14285
+
     func saveBigInt(_ value: BigInteger) throws(PickleError) {
         if let small = Int(exactly: value) {
             saveInt(small)
@@ -72,8 +77,18 @@ extension Pickler {
             }
             output.append(contentsOf: bytes)
         } else {
+            // Decimal text, which CPython 3.11 refuses beyond 4,300 digits (its int-to-str limit, which
+            // its unpickler, and this package's, also applies when reading): 10^4300 has 14,285 bits.
+            let bits = value.bitLength
+            let digits = bits > Self.maximumDecimalBits ? nil : value.description
+            guard let digits, digits.utf8.count - (value.isNegative ? 1 : 0) <= Self.maximumDecimalDigits else {
+                throw PickleError(
+                    .unpicklable,
+                    "an int of \(bits) bits exceeds the limit (\(Self.maximumDecimalDigits) digits) for integer string "
+                        + "conversion at protocol \(proto); use protocol 2 or later")
+            }
             output.append(Opcode.long.rawValue)
-            output.append(contentsOf: value.description.utf8)
+            output.append(contentsOf: digits.utf8)
             output.append(UInt8(ascii: "L"))
             output.append(UInt8(ascii: "\n"))
         }
