@@ -51,7 +51,7 @@ struct ReadmeTourTests {
 
 extension [UInt8] {
     fileprivate var hex: String {
-        let digits = Array("0123456789abcdef")
+        let digits = [Character]("0123456789abcdef")
         return String(flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
     }
 }
