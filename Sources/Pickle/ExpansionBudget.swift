@@ -42,28 +42,7 @@ extension PickleValue {
     static func graphSize(of root: PickleValue) -> Int {
         var seen = Set<UInt>()
         var size = 1
-        var pending = [root]
-        func enter(_ identity: UInt?, _ children: [PickleValue]) {
-            if let identity, !seen.insert(identity).inserted { return }
-            size += children.count
-            pending.append(contentsOf: children)
-        }
-        while let value = pending.popLast() {
-            switch value {
-            case .tuple(let elements): enter(elements.storageIdentity, elements)
-            case .frozenset(let set): enter(set.elements.storageIdentity, set.elements)
-            case .list(let list): enter(UInt(bitPattern: ObjectIdentifier(list)), list.elements)
-            case .set(let set): enter(UInt(bitPattern: ObjectIdentifier(set)), set.elements)
-            case .dict(let dict): enter(UInt(bitPattern: ObjectIdentifier(dict)), dict.keys + dict.values)
-            case .object(let object):
-                var children = [object.callable] + object.arguments + object.listItems
-                if let keywords = object.keywordArguments { children.append(.dict(keywords)) }
-                if let state = object.state { children.append(state) }
-                for (key, item) in object.dictItems { children += [key, item] }
-                enter(UInt(bitPattern: ObjectIdentifier(object)), children)
-            default: break
-            }
-        }
+        forEachReachable(from: [root], seen: &seen) { value in size += value.childCount }
         return size
     }
 }

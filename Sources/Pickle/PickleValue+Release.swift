@@ -139,40 +139,98 @@ extension PickleValue {
         Self.emptyContainers(reachableFrom: [self], sparing: [])
     }
 
-    /// Empties every mutable container reachable from `roots`, except those in `spared` and what is
-    /// reachable only through them.
-    static func emptyContainers(reachableFrom roots: [PickleValue], sparing spared: Set<ObjectIdentifier>) {
-        var seen = spared
+    /// Empties every mutable container reachable from `roots`, except those whose identity is in `spared`
+    /// (see ``reachableIdentities(from:)``) and what is reachable only through them.
+    static func emptyContainers(reachableFrom roots: [PickleValue], sparing spared: Set<UInt>) {
         // Each container stays here until the end, so emptying one never frees a nested container (which
         // could recurse); they are freed one by one, already empty, when the array goes.
-        var containers: [AnyObject] = []
+        var containers: [PickleValue] = []
+        var seen = spared
+        forEachReachable(from: roots, seen: &seen) { value in
+            if value.isReference { containers.append(value) }
+        }
+        for container in containers {
+            switch container {
+            case .list(let list): list.elements = []
+            case .set(let set): set.removeAll()
+            case .dict(let dict): dict.removeAll()
+            case .object(let object): object.dismantleChildren()
+            default: break
+            }
+        }
+    }
+
+    /// The identities of the containers reachable from `roots`, and of the tuples and frozensets (by their
+    /// storage).
+    static func reachableIdentities(from roots: [PickleValue]) -> Set<UInt> {
+        var seen = Set<UInt>()
+        forEachReachable(from: roots, seen: &seen) { _ in }
+        return seen
+    }
+
+    /// Calls `body` once for each value reachable from `roots` that has an identity: a container (by
+    /// object) or a non-empty tuple or frozenset (by storage, which copies of one value share), skipping
+    /// those in `seen` and what is reachable only through them, and adding the others to `seen`. The walk
+    /// does not recurse, and a shared value is visited once however often it is referenced.
+    static func forEachReachable(from roots: [PickleValue], seen: inout Set<UInt>, _ body: (PickleValue) -> Void) {
         var pending = roots
         while let value = pending.popLast() {
-            if let identity = value.referenceIdentity, !seen.insert(identity).inserted { continue }
-            switch value {
-            case .tuple(let elements):
-                pending.append(contentsOf: elements)
-            case .frozenset(let set):
-                pending.append(contentsOf: set.elements)
-            case .list(let list):
-                containers.append(list)
-                pending.append(contentsOf: list.elements)
-                list.elements = []
-            case .set(let set):
-                containers.append(set)
-                pending.append(contentsOf: set.elements)
-                set.removeAll()
-            case .dict(let dict):
-                containers.append(dict)
-                pending.append(contentsOf: dict.keys)
-                pending.append(contentsOf: dict.values)
-                dict.removeAll()
-            case .object(let object):
-                containers.append(object)
-                object.moveChildren(into: &pending)
-            default:
-                break
+            guard let identity = value.walkIdentity, seen.insert(identity).inserted else { continue }
+            body(value)
+            value.appendChildren(to: &pending)
+        }
+    }
+
+    /// The identity by which walks visit a value once: a container's object, or a tuple's or frozenset's
+    /// storage; `nil` for a value with nothing inside.
+    var walkIdentity: UInt? {
+        switch self {
+        case .tuple(let elements): elements.storageIdentity
+        case .frozenset(let set): set.elements.storageIdentity
+        case .list(let list): UInt(bitPattern: ObjectIdentifier(list))
+        case .dict(let dict): UInt(bitPattern: ObjectIdentifier(dict))
+        case .set(let set): UInt(bitPattern: ObjectIdentifier(set))
+        case .object(let object): UInt(bitPattern: ObjectIdentifier(object))
+        default: nil
+        }
+    }
+
+    /// Appends every value directly inside this one to `pending`.
+    func appendChildren(to pending: inout [PickleValue]) {
+        switch self {
+        case .tuple(let elements): pending.append(contentsOf: elements)
+        case .frozenset(let set): pending.append(contentsOf: set.elements)
+        case .list(let list): pending.append(contentsOf: list.elements)
+        case .set(let set): pending.append(contentsOf: set.elements)
+        case .dict(let dict):
+            pending.append(contentsOf: dict.keys)
+            pending.append(contentsOf: dict.values)
+        case .object(let object):
+            pending.append(object.callable)
+            pending.append(contentsOf: object.arguments)
+            if let keywords = object.keywordArguments { pending.append(.dict(keywords)) }
+            if let state = object.state { pending.append(state) }
+            pending.append(contentsOf: object.listItems)
+            for (key, item) in object.dictItems {
+                pending.append(key)
+                pending.append(item)
             }
+        default: break
+        }
+    }
+
+    /// The number of values directly inside this one.
+    var childCount: Int {
+        switch self {
+        case .tuple(let elements): elements.count
+        case .frozenset(let set): set.count
+        case .list(let list): list.count
+        case .set(let set): set.count
+        case .dict(let dict): 2 * dict.count
+        case .object(let object):
+            1 + object.arguments.count + (object.keywordArguments == nil ? 0 : 1) + (object.state == nil ? 0 : 1)
+                + object.listItems.count + 2 * object.dictItems.count
+        default: 0
         }
     }
 }

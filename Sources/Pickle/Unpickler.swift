@@ -31,9 +31,12 @@
 /// ## Memory
 /// A pickle can describe values that contain themselves (`L = []; L.append(L)`), which Swift's
 /// reference counting never frees on its own: call ``PickleValue/breakReferenceCycles()`` on such a
-/// value when done with it. A load that fails frees what it built, cycles included, before it throws
-/// (for a stream, when it started with an empty memo: otherwise what it built may hang on values of the
-/// earlier loads, which the caller has).
+/// value when done with it. What a load builds and does not return (a cycle left in the memo) is freed
+/// by the load, and so is everything a failed load built. An ``Unpickler`` reading a stream keeps its
+/// memo for the next loads, so this applies to its loads only when they fail, and only when the memo
+/// was empty when the failed load started (otherwise what it built may hang on values of the earlier
+/// loads, which the caller has); ``load(_:options:)``, ``load(from:options:)`` and ``loadAll(_:options:)``
+/// free everything.
 ///
 /// An `Unpickler` is not thread-safe: use each one from one thread at a time.
 public final class Unpickler {
@@ -95,8 +98,9 @@ public final class Unpickler {
                 return try machine.load()
             } catch {
                 // Values of earlier loads may be in the memo, and the caller has them: only a load that
-                // started from an empty memo knows that everything in it is its own.
-                if memoWasEmpty { machine.releaseAfterFailure() }
+                // started from an empty memo knows that everything in it is its own. (After a successful
+                // load, the memo stays for the next loads.)
+                if memoWasEmpty { machine.releaseUnreachable(keeping: []) }
                 throw error
             }
         }
@@ -146,9 +150,11 @@ public final class Unpickler {
         }
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
         do throws(PickleError) {
-            return try machine.load()
+            let value = try machine.load()
+            if machine.mayHaveCycles { machine.releaseUnreachable(keeping: [value]) }
+            return value
         } catch {
-            machine.releaseAfterFailure()
+            machine.releaseUnreachable(keeping: [])
             throw error
         }
     }
@@ -197,9 +203,10 @@ public final class Unpickler {
                 values.append(try machine.load())
             }
         } catch {
-            machine.releaseAfterFailure(also: values)
+            machine.releaseUnreachable(keeping: [], also: values)
             throw error
         }
+        if machine.mayHaveCycles { machine.releaseUnreachable(keeping: values) }
         return values
     }
 }

@@ -18,9 +18,12 @@ struct UnpicklerMachine {
     var proto = 0
     /// The index of the next out-of-band buffer.
     var nextBuffer = 0
-    /// The containers the hooks returned (``UnpicklerOptions/persistentLoad``,
-    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseAfterFailure(also:)``.
-    var foreign: Set<ObjectIdentifier> = []
+    /// The values the hooks returned (``UnpicklerOptions/persistentLoad``,
+    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseUnreachable(keeping:also:)``.
+    var foreign: [PickleValue] = []
+    /// Whether a value with something inside was pushed a second time (`GET`, `DUP`), without which no
+    /// value can contain itself.
+    var mayHaveCycles = false
     let options: UnpicklerOptions
     let maxDepth: Int32
 
@@ -54,28 +57,21 @@ struct UnpicklerMachine {
         }
     }
 
-    /// Frees what a failed load built: empties every container on the stack and in the memo (and in
-    /// `values`), except those the hooks returned, so that reference cycles among them do not outlive
-    /// the load. Only for a memo that holds nothing the caller has seen.
-    mutating func releaseAfterFailure(also values: [PickleValue] = []) {
+    /// Frees what the load built that `kept` does not reach: empties every container on the stack and in
+    /// the memo (and in `values`) that neither `kept` nor the hooks' values reach, so that reference cycles
+    /// among them do not outlive the load. Only for a memo that holds nothing the caller has seen.
+    ///
+    /// After a failed load `kept` is empty: everything the load built is garbage. After a successful one,
+    /// only a load that fetched a container twice (``mayHaveCycles``) can have built a cycle, which the
+    /// pickle may have left out of the value it returns.
+    mutating func releaseUnreachable(keeping kept: [PickleValue], also values: [PickleValue] = []) {
         var roots = values
         roots.reserveCapacity(values.count + stack.count + memo.count)
         for entry in stack { roots.append(entry.value) }
         roots.append(contentsOf: memo.values)
         stack.removeAll()
-        PickleValue.emptyContainers(reachableFrom: roots, sparing: foreign)
-    }
-
-    /// Records the containers in a value that a hook returned, which belong to the caller.
-    mutating func adoptForeign(_ value: PickleValue) {
-        var pending = [value]
-        while let next = pending.popLast() {
-            switch next {
-            case .tuple(let elements): pending.append(contentsOf: elements)
-            case .frozenset(let set): pending.append(contentsOf: set.elements)
-            default: if let identity = next.referenceIdentity { foreign.insert(identity) }
-            }
-        }
+        let spared = PickleValue.reachableIdentities(from: kept + foreign)
+        PickleValue.emptyContainers(reachableFrom: roots, sparing: spared)
     }
 
     // MARK: - The stack
@@ -267,7 +263,9 @@ struct UnpicklerMachine {
             let start = try popMark()
             stack.removeSubrange(start...)
         case .dup:
-            push(try top())
+            let entry = try top()
+            if entry.value.mayHoldContainers { mayHaveCycles = true }
+            push(entry)
 
         // The memo.
         case .binget:
@@ -343,6 +341,7 @@ struct UnpicklerMachine {
         guard let entry = memo[index] else {
             throw reader.error(.memoKeyNotFound, "Memo value not found at index \(index)")
         }
+        if entry.value.mayHoldContainers { mayHaveCycles = true }
         push(entry)
     }
 

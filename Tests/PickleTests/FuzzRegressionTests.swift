@@ -93,31 +93,51 @@ import Testing
         #expect(isKnownUniquelyReferenced(&mine))
         #expect(mine.elements == [1, 2])  // the caller's list is left as it was
     }
+
+    @Test func aSuccessfulLoadFreesTheCycleItLeavesBehind() throws {
+        // L = []; L.append(L); L.append(mine); then L is popped and the pickle returns None: L was left to
+        // leak (found by FuzzRoundTrip: leak-cycle-left-in-memo.pickle).
+        var mine = PickleList([1, 2])
+        do {
+            nonisolated(unsafe) let shared = mine
+            var options = UnpicklerOptions()
+            options.persistentLoad = { _ in .list(shared) }
+            let bytes = latin1("]q\u{0}h\u{0}aPx\naN.")
+            #expect(try Unpickler.load(bytes, options: options) == .none)
+            #expect(try Unpickler.loadAll(bytes + latin1("N."), options: options) == [.none, .none])
+            // A stream unpickler keeps its memo, and L in it, for the loads to come.
+            let stream = Unpickler(bytes + latin1("h\u{0}."), options: options)
+            #expect(try stream.load() == .none)
+            guard case .list(let list) = try stream.load() else {
+                Issue.record("expected L")
+                return
+            }
+            #expect(list.count == 2)
+            list.removeAll()  // the cycle is the caller's now
+        }
+        #expect(isKnownUniquelyReferenced(&mine))
+        #expect(mine.elements == [1, 2])  // the caller's list is left as it was
+    }
 }
 
 extension PickleValue {
     /// Whether a NaN is reachable from the value (`==` is then false, as in Python).
     var holdsNaN: Bool {
-        var seen = Set<ObjectIdentifier>()
-        var pending = [self]
-        while let value = pending.popLast() {
-            if let identity = value.referenceIdentity, !seen.insert(identity).inserted { continue }
+        func isNaN(_ value: PickleValue) -> Bool {
             switch value {
-            case .float(let double): if double.isNaN { return true }
-            case .complex(let real, let imaginary): if real.isNaN || imaginary.isNaN { return true }
-            case .tuple(let elements): pending += elements
-            case .frozenset(let set): pending += set.elements
-            case .list(let list): pending += list.elements
-            case .set(let set): pending += set.elements
-            case .dict(let dict): pending += dict.keys + dict.values
-            case .object(let object):
-                pending += [object.callable] + object.arguments + object.listItems
-                if let state = object.state { pending.append(state) }
-                if let keywords = object.keywordArguments { pending.append(.dict(keywords)) }
-                for (key, item) in object.dictItems { pending += [key, item] }
-            default: break
+            case .float(let double): double.isNaN
+            case .complex(let real, let imaginary): real.isNaN || imaginary.isNaN
+            default: false
             }
         }
-        return false
+        if isNaN(self) { return true }
+        var found = false
+        var seen = Set<UInt>()
+        PickleValue.forEachReachable(from: [self], seen: &seen) { container in
+            var children: [PickleValue] = []
+            container.appendChildren(to: &children)
+            if children.contains(where: isNaN) { found = true }
+        }
+        return found
     }
 }
