@@ -3,7 +3,9 @@ import Pickle
 
 /// Whatever loads must dump and load back equal: the first pickle of the input is loaded with the
 /// default options, dumped at every protocol, and loaded again. The values must be equal by Python's
-/// `==`; when they hold a NaN (never equal to itself), a second dump must give the same bytes instead.
+/// `==`; when they hold a NaN (never equal to itself), a second dump must give the same bytes instead,
+/// and so must a value that protocols 0-3 write in another form (as CPython does: `str.upper` becomes
+/// `getattr(str, 'upper')`, which loads as a call).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRoundTrip(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
@@ -35,7 +37,9 @@ public func fuzzRoundTrip(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt 
             fatalError("the protocol-\(version) dump does not load: \(error)\nvalue: \(value)\npickle: \(pickle)")
         }
         loaded.append(again)
-        if hasNaN {
+        if hasNaN || (version < 4 && again != value) {
+            // Below protocol 4, CPython writes some values in another form that loads as another value
+            // here (a dotted global name as getattr(parent, name), for one): that form must be stable.
             let second = try? Pickler.dumps(again, protocol: version)
             guard second == pickle else {
                 fatalError("protocol \(version): dumping the reloaded value gives other bytes\nvalue: \(value)")

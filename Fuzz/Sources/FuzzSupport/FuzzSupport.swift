@@ -93,41 +93,25 @@ public enum Fuzz {
         return found
     }
 
-    /// Empties every container reachable from `values`, so that cycles among them are freed.
-    ///
-    /// Reference cycles are legitimate values (a list that contains itself), which ARC cannot free on its
-    /// own; the targets break them after use so that LeakSanitizer reports only real leaks.
+    /// Frees `values` even when they contain themselves: reference cycles are legitimate values, which ARC
+    /// cannot free on its own, so the targets break them after use and LeakSanitizer reports only real leaks.
     public static func breakCycles(_ values: [PickleValue]) {
-        var containers: [PickleValue] = []
-        for value in values {
-            walk(value) { element in
-                if element.isReference { containers.append(element) }
-            }
-        }
-        for container in containers {
-            switch container {
-            case .list(let list): list.removeAll()
-            case .dict(let dict): dict.removeAll()
-            case .set(let set): set.removeAll()
-            case .object(let object):
-                object.callable = .none
-                object.arguments = []
-                object.keywordArguments = nil
-                object.state = nil
-                object.listItems = []
-                object.dictItems = []
-            default: break
-            }
-        }
+        for value in values { value.breakReferenceCycles() }
     }
 
-    /// Visits every value reachable from `root` once per reference object (immutable values once per path),
-    /// without recursion.
+    /// Visits every value reachable from `root`, without recursion: a container once, and a tuple or
+    /// frozenset once per storage (copies of one value share it, so shared tuples cost nothing).
     public static func walk(_ root: PickleValue, _ visit: (PickleValue) -> Void) {
-        var seen = Set<ObjectIdentifier>()
+        var seen = Set<UInt>()
         var pending = [root]
         while let value = pending.popLast() {
-            if let identity = value.referenceIdentity, !seen.insert(identity).inserted { continue }
+            let identity: UInt?
+            switch value {
+            case .tuple(let elements): identity = storage(elements)
+            case .frozenset(let set): identity = storage(set.elements)
+            default: identity = value.referenceIdentity.map { UInt(bitPattern: $0) }
+            }
+            if let identity, !seen.insert(identity).inserted { continue }
             visit(value)
             switch value {
             case .tuple(let elements): pending.append(contentsOf: elements)
@@ -156,6 +140,11 @@ public enum Fuzz {
 }
 
 extension Fuzz {
+    /// The address of a non-empty array's storage.
+    static func storage(_ elements: [PickleValue]) -> UInt? {
+        elements.isEmpty ? nil : elements.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+    }
+
     /// The signature of `LLVMFuzzerTestOneInput`.
     public typealias TestOneInput = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
