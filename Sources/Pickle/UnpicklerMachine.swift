@@ -24,6 +24,8 @@ struct UnpicklerMachine {
     /// Whether a value with something inside was pushed a second time (`GET`, `DUP`), without which no
     /// value can contain itself.
     var mayHaveCycles = false
+    /// What earlier pickles of a stream left on the stack, once a cycle is possible.
+    var leftovers: [PickleValue] = []
     let options: UnpicklerOptions
     let maxDepth: Int32
 
@@ -35,6 +37,8 @@ struct UnpicklerMachine {
 
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
     mutating func load() throws(PickleError) -> PickleValue {
+        // What an earlier pickle left on the stack may hold a cycle: keep it for releaseUnreachable.
+        if mayHaveCycles, !stack.isEmpty { leftovers += stack.lazy.map(\.value) }
         stack.removeAll(keepingCapacity: true)
         marks.removeAll(keepingCapacity: true)
         fence = 0
@@ -65,11 +69,12 @@ struct UnpicklerMachine {
     /// only a load that fetched a container twice (``mayHaveCycles``) can have built a cycle, which the
     /// pickle may have left out of the value it returns.
     mutating func releaseUnreachable(keeping kept: [PickleValue], also values: [PickleValue] = []) {
-        var roots = values
-        roots.reserveCapacity(values.count + stack.count + memo.count)
+        var roots = values + leftovers
+        roots.reserveCapacity(roots.count + stack.count + memo.count)
         for entry in stack { roots.append(entry.value) }
         roots.append(contentsOf: memo.values)
         stack.removeAll()
+        leftovers.removeAll()
         let spared = PickleValue.reachableIdentities(from: kept + foreign)
         PickleValue.emptyContainers(reachableFrom: roots, sparing: spared)
     }
