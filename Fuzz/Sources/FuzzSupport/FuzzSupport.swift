@@ -47,6 +47,34 @@ public enum Fuzz {
         _ = error.description
     }
 
+    /// Loads the first pickle in `bytes` with `Unpickler.load`: the value, or `nil` after an error (checked).
+    public static func loadFirst(_ bytes: [UInt8], options: UnpicklerOptions) -> PickleValue? {
+        do {
+            return try Unpickler.load(bytes, options: options)
+        } catch {
+            check(error, inputCount: bytes.count)
+            return nil
+        }
+    }
+
+    /// Loads every pickle in `bytes` with `Unpickler.loadAll`, which frees whatever it built and does not
+    /// return: the values, or none after an error (checked).
+    public static func loadAll(_ bytes: [UInt8], options: UnpicklerOptions) -> [PickleValue] {
+        do {
+            return try Unpickler.loadAll(bytes, options: options)
+        } catch {
+            check(error, inputCount: bytes.count)
+            return []
+        }
+    }
+
+    /// Runs `body` without LeakSanitizer watching its allocations.
+    public static func ignoringLeaks<Result>(_ body: () -> Result) -> Result {
+        __lsan_disable()
+        defer { __lsan_enable() }
+        return body()
+    }
+
     /// Loads every pickle in `bytes` with one unpickler (a stream sharing one memo), as long as they load.
     ///
     /// - Returns: The values loaded before the end of the data or the first error.

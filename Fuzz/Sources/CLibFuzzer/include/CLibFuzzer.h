@@ -7,3 +7,7 @@
 #include <stdint.h>
 
 int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+
+// LeakSanitizer (part of AddressSanitizer): allocations made between these calls are never reported as leaks.
+void __lsan_disable(void);
+void __lsan_enable(void);
