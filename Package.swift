@@ -7,6 +7,10 @@ let package = Package(
         .library(name: "Pickle", targets: ["Pickle"]),
         .library(name: "GDBM", targets: ["GDBM"]),
         .library(name: "Shelve", targets: ["Shelve"]),
+        .executable(name: "shelf", targets: ["ShelfCommand"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The system's libgdbm, through a shim header. Nothing but `static inline` accessors.
@@ -21,6 +25,16 @@ let package = Package(
         // Shelf: a persistent dictionary of pickled values in a GDBM file, interchangeable with Python's shelve.
         .target(name: "Shelve", dependencies: ["GDBM", "Pickle"]),
 
+        // The `shelf` command line tool: its subcommands, the Python literal and JSON readers, the JSON writer.
+        .target(
+            name: "ShelfCLI",
+            dependencies: [
+                "Shelve", "GDBM", "Pickle", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The `shelf` executable: nothing but a call into ShelfCLI.
+        .executableTarget(name: "ShelfCommand", dependencies: ["ShelfCLI"]),
+
         // Runnable examples: `swift run Quickstart`, `swift run Writeback`, `swift run PythonInterop`.
         .executableTarget(name: "Quickstart", dependencies: ["Shelve"], path: "Examples/Quickstart"),
         .executableTarget(name: "Writeback", dependencies: ["Shelve"], path: "Examples/Writeback"),
@@ -34,6 +48,8 @@ let package = Package(
         // Fixtures are read from the source tree (see Tests/PickleTests/Fixtures/README.md).
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ShelveTests", dependencies: ["Shelve", "GDBM", "ShelfWorker", "TestSupport"]),
+        // Runs the built `shelf` executable against shelves and pickles made by CPython.
+        .testTarget(name: "ShelfCommandTests", dependencies: ["ShelfCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

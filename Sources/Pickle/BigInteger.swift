@@ -230,11 +230,14 @@ extension Double {
     /// Creates the nearest `Double` to `value` (infinity when out of range), as Python's
     /// `float(int)` would, except that Python raises `OverflowError` instead of returning infinity.
     public init(_ value: BigInteger) {
-        var result = 0.0
-        for limb in value.magnitude.reversed() {
-            result = result * 18446744073709551616.0 + Double(limb)
+        guard value.magnitude.count > 1 else {
+            let result = Double(value.magnitude.first ?? 0)  // One limb: one rounding, as Python's.
+            self = value.isNegative ? -result : result
+            return
         }
-        self = value.isNegative ? -result : result
+        // Summing limbs would round once per limb, and twice can differ from once; the decimal text is
+        // exact, and Double(String) rounds it once, to nearest, ties to even.
+        self = Double(value.description) ?? (value.isNegative ? -.infinity : .infinity)
     }
 }
 

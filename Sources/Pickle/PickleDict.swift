@@ -22,7 +22,7 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 
     deinit {
         PickleValue.dismantle(&storedValues)
-        if storage.keys.contains(where: \.mayHoldContainers) {
+        if storage.keys.contains(where: { $0.mayHoldContainers }) {
             var keys = storage.keys
             storage.removeAll()
             PickleValue.dismantle(&keys)
@@ -47,6 +47,37 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 
     /// The number of entries.
     public var count: Int { storedValues.count }
+
+    /// Makes room for `capacity` entries.
+    func reserveCapacity(_ capacity: Int) {
+        storage.reserveCapacity(capacity)
+        storedValues.reserveCapacity(capacity)
+    }
+
+    /// Sets `count` entries, `entry(i)` giving the i-th key and value, as `updateValue` would one by one.
+    ///
+    /// The storage is worked on outside the object, so that the loop pays for no dynamic
+    /// exclusivity check per entry.
+    @inline(__always)
+    func updateValues(count: Int, _ entry: (Int) -> (key: PickleValue, value: PickleValue)) {
+        var keys = HashedKeys()
+        var values: [PickleValue] = []
+        swap(&keys, &storage)
+        swap(&values, &storedValues)
+        keys.reserveCapacity(keys.count + count)
+        values.reserveCapacity(values.count + count)
+        for index in 0..<count {
+            let (key, value) = entry(index)
+            let (inserted, position) = keys.insert(key)
+            if inserted {
+                values.append(value)
+            } else {
+                values[position] = value
+            }
+        }
+        swap(&keys, &storage)
+        swap(&values, &storedValues)
+    }
 
     /// Whether the dict has no entries.
     public var isEmpty: Bool { storedValues.isEmpty }
@@ -129,7 +160,7 @@ public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
     public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }
 
     deinit {
-        if storage.keys.contains(where: \.mayHoldContainers) {
+        if storage.keys.contains(where: { $0.mayHoldContainers }) {
             var elements = storage.keys
             storage.removeAll()
             PickleValue.dismantle(&elements)

@@ -69,7 +69,8 @@ public final class PickleObject {
 
     deinit {
         if callable.mayHoldContainers || state != nil || keywordArguments != nil || !dictItems.isEmpty
-            || arguments.contains(where: \.mayHoldContainers) || listItems.contains(where: \.mayHoldContainers)
+            || arguments.contains(where: { $0.mayHoldContainers })
+            || listItems.contains(where: { $0.mayHoldContainers })
         {
             dismantleChildren()
         }

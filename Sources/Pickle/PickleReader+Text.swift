@@ -315,7 +315,9 @@ extension PickleReader {
         guard mantissaDigits > 0 else { return nil }
         if index < text.count, text[index] | 0x20 == UInt8(ascii: "e") {
             var exponentEnd = index + 1
-            if exponentEnd < text.count, text[exponentEnd] == UInt8(ascii: "-") || text[exponentEnd] == UInt8(ascii: "+") {
+            if exponentEnd < text.count,
+                text[exponentEnd] == UInt8(ascii: "-") || text[exponentEnd] == UInt8(ascii: "+")
+            {
                 exponentEnd += 1
             }
             let exponentStart = exponentEnd
@@ -357,7 +359,9 @@ extension PickleReader {
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
                 var value = Int(escape - UInt8(ascii: "0"))
                 for _ in 0..<2 {
-                    guard index < text.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(text[index]) else { break }
+                    guard index < text.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(text[index]) else {
+                        break
+                    }
                     value = value * 8 + Int(text[index] - UInt8(ascii: "0"))
                     index += 1
                 }
@@ -392,7 +396,8 @@ extension BigInteger {
             var limbs = [UInt64](repeating: 0, count: (digits.count * bitsPerDigit + 63) / 64)
             var bit = 0
             for digit in digits.reversed() {
-                let limb = bit / 64, shift = bit % 64
+                let limb = bit / 64
+                let shift = bit % 64
                 limbs[limb] |= UInt64(digit) << UInt64(shift)
                 if shift + bitsPerDigit > 64 { limbs[limb + 1] |= UInt64(digit) >> UInt64(64 - shift) }
                 bit += bitsPerDigit

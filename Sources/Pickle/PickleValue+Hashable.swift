@@ -1,6 +1,9 @@
 extension PickleValue: Hashable {
     /// Python's `==` for the builtin types; see ``PickleValue`` for the rules.
     public static func == (lhs: PickleValue, rhs: PickleValue) -> Bool {
+        // The most common keys, decided without the general machinery.
+        if case .string(let a) = lhs, case .string(let b) = rhs { return sameCodePoints(a, b) }
+        if case .int(let a) = lhs, case .int(let b) = rhs { return a == b }
         var visited = Set<VisitedPair>()
         return pythonEquals(lhs, rhs, visited: &visited, depth: 0)
     }
@@ -11,6 +14,16 @@ extension PickleValue: Hashable {
     /// nest: a shared tuple referenced ten times by a tuple referenced ten times… (which a small pickle
     /// can describe) would otherwise take exponential time.
     public func hash(into hasher: inout Hasher) {
+        // Fast paths that hash exactly as the general cases below do.
+        if case .string(let string) = self {
+            hasher.combine(1 as UInt8)
+            hashUTF8(string, into: &hasher)
+            return
+        }
+        if case .int(let integer) = self {
+            hasher.combine(integer)
+            return
+        }
         var budget = hashingBudget
         hash(into: &hasher, budget: &budget)
     }
@@ -108,7 +121,33 @@ private func hashUnordered(_ elements: [PickleValue], into hasher: inout Hasher,
 /// Two strings are the same Python `str` when their code points, hence their UTF-8, are equal.
 @inline(__always)
 func sameCodePoints(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    guard a.utf8.count == b.utf8.count else { return false }
+    // Compare the contiguous UTF-8 of native strings directly; bridged ones go element by element.
+    let contiguous = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            sameBytes(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right))
+        }
+    }
+    return (contiguous ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+}
+
+/// Whether two buffers of the same length hold the same bytes, compared eight at a time.
+@inline(__always)
+private func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    let count = a.count
+    guard count == b.count else { return false }
+    var offset = 0
+    while offset + 8 <= count {
+        guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        else { return false }
+        offset += 8
+    }
+    while offset < count {
+        guard a[offset] == b[offset] else { return false }
+        offset += 1
+    }
+    return true
 }
 
 /// A number normalised for Python's cross-type equality: `True == 1 == 1.0 == 1+0j`.

@@ -8,39 +8,64 @@
 
 extension PickleValue {
     /// Frees `values` and everything only they hold, iteratively.
+    ///
+    /// Only values that may hold containers go through the worklist; scalars are freed where they are.
     static func dismantle(_ values: inout [PickleValue]) {
-        guard values.contains(where: \.mayHoldContainers) else { return }
-        var pending = values
+        guard values.contains(where: { $0.mayHoldContainers }) else { return }
+        var pending: [PickleValue] = []
+        pending.reserveCapacity(values.count)
+        for value in values where value.mayHoldContainers { pending.append(value) }
         values = []
-        // Each class reference is taken out of its enum before the enum is dropped, in separate
-        // statements, so that no temporary copy (as a `switch` keeps in unoptimized builds) hides
-        // that the local reference is the last one.
-        while var value = pending.popLast() {
-            if var list = value.listReference {
-                value = .none
-                guard isKnownUniquelyReferenced(&list) else { continue }
-                pending.append(contentsOf: list.elements)
-                list.elements = []
-            } else if var dict = value.dictReference {
-                value = .none
-                guard isKnownUniquelyReferenced(&dict) else { continue }
-                pending.append(contentsOf: dict.keys)
-                pending.append(contentsOf: dict.values)
-                dict.removeAll()
-            } else if var set = value.setReference {
-                value = .none
-                guard isKnownUniquelyReferenced(&set) else { continue }
-                pending.append(contentsOf: set.elements)
-                set.removeAll()
-            } else if var object = value.objectReference {
-                value = .none
-                guard isKnownUniquelyReferenced(&object) else { continue }
-                object.moveChildren(into: &pending)
-            } else if let elements = value.immutableElements {
-                value = .none
-                if elements.contains(where: \.mayHoldContainers) { pending.append(contentsOf: elements) }
-            }
+        while let value = pending.popLast() {
+            dismantle(value, into: &pending)
         }
+    }
+
+    /// Frees `value`, first moving to `pending` those of its children that may hold containers
+    /// when `value` is the last reference to a container that has such children.
+    private static func dismantle(_ value: consuming PickleValue, into pending: inout [PickleValue]) {
+        // Take the class reference out and drop the enum in separate statements, so that no
+        // temporary copy (as a `switch` keeps in unoptimized builds) hides that the local
+        // reference is the last one.
+        var listReference: PickleList?
+        var dictReference: PickleDict?
+        var setReference: PickleSet?
+        var objectReference: PickleObject?
+        var elements: [PickleValue] = []
+        switch value {
+        case .list(let reference): listReference = reference
+        case .dict(let reference): dictReference = reference
+        case .set(let reference): setReference = reference
+        case .object(let reference): objectReference = reference
+        case .tuple(let values): elements = values
+        case .frozenset(let values): elements = values.elements
+        default: break
+        }
+        value = .none
+        if var list = listReference.take() {
+            guard isKnownUniquelyReferenced(&list), list.elements.contains(where: { $0.mayHoldContainers }) else {
+                return
+            }
+            elements = list.elements
+            list.elements = []
+        } else if var dict = dictReference.take() {
+            guard isKnownUniquelyReferenced(&dict),
+                dict.values.contains(where: { $0.mayHoldContainers })
+                    || dict.keys.contains(where: { $0.mayHoldContainers })
+            else { return }
+            elements = dict.keys + dict.values
+            dict.removeAll()
+        } else if var set = setReference.take() {
+            guard isKnownUniquelyReferenced(&set), set.elements.contains(where: { $0.mayHoldContainers }) else {
+                return
+            }
+            elements = set.elements
+            set.removeAll()
+        } else if var object = objectReference.take() {
+            guard isKnownUniquelyReferenced(&object) else { return }
+            object.moveChildren(into: &elements)
+        }
+        for element in elements where element.mayHoldContainers { pending.append(element) }
     }
 
     /// Whether freeing the value may free nested containers.
@@ -48,35 +73,6 @@ extension PickleValue {
         switch self {
         case .list, .dict, .set, .object, .tuple, .frozenset: true
         default: false
-        }
-    }
-
-    private var listReference: PickleList? {
-        if case .list(let list) = self { return list }
-        return nil
-    }
-
-    private var dictReference: PickleDict? {
-        if case .dict(let dict) = self { return dict }
-        return nil
-    }
-
-    private var setReference: PickleSet? {
-        if case .set(let set) = self { return set }
-        return nil
-    }
-
-    private var objectReference: PickleObject? {
-        if case .object(let object) = self { return object }
-        return nil
-    }
-
-    /// The elements of a tuple or frozenset.
-    private var immutableElements: [PickleValue]? {
-        switch self {
-        case .tuple(let elements): elements
-        case .frozenset(let set): set.elements
-        default: nil
         }
     }
 }

@@ -28,6 +28,22 @@
 /// }
 /// ```
 ///
+/// ## What calls and state load as
+/// - `REDUCE`, `NEWOBJ`, `NEWOBJ_EX`, `OBJ` and `INST` build a ``PickleObject`` with the matching
+///   ``PickleObject/Construction``; `copyreg._reconstructor(cls, object, None)` (protocols 0-1),
+///   `copyreg.__newobj__`, `copyreg.__newobj_ex__` and protocol 2-3's
+///   `functools.partial(cls.__new__, cls, ...)()` load as the `NEWOBJ`/`NEWOBJ_EX` object Python
+///   would pickle back at protocol 2 and later.
+/// - `BUILD` sets the instance's ``PickleObject/state``. A second `BUILD` on the same instance
+///   merges a dict state into a dict state already there, as Python's default `__setstate__`
+///   updates `__dict__` (into a new dict, leaving the first one as the memo has it); any other
+///   state replaces the previous one. On a value that is not an instance, `BUILD` accepts only a
+///   state that sets nothing (`None`), like a Python object without `__dict__`.
+/// - `APPEND`/`APPENDS` on an instance add to ``PickleObject/listItems``, `SETITEM`/`SETITEMS` to
+///   ``PickleObject/dictItems``.
+/// - As in CPython, a `MARK` left below the value at `STOP` is ignored, while a `MARK` inside the
+///   values an opcode takes is an error (``PickleError/Code/stackUnderflow``).
+///
 /// ## Memory
 /// A pickle can describe values that contain themselves (`L = []; L.append(L)`), which Swift's
 /// reference counting never frees on its own: call ``PickleValue/breakReferenceCycles()`` on such a
@@ -47,7 +63,7 @@ public final class Unpickler {
     public private(set) var position: Int = 0
 
     /// The number of bytes of input.
-    public var count: Int { bytes.count }
+    public var byteCount: Int { bytes.count }
 
     /// Whether every byte of the input has been read.
     public var isAtEnd: Bool { position >= bytes.count }

@@ -123,7 +123,7 @@ extension UnpicklerMachine {
 
     /// A NEWOBJ-style instance, as Python builds it from the forms above; `depth` is that of the
     /// argument tuple of the call.
-    private func newObject(
+    private mutating func newObject(
         _ cls: PickleValue, _ arguments: [PickleValue], keywords: PickleDict?, depth: Int32
     ) throws(PickleError) -> PickleValue {
         let object = PickleObject(
@@ -136,7 +136,7 @@ extension UnpicklerMachine {
     /// `functools.partial(getattr(base, '__new__'), cls, *args, **kwargs)()`, CPython's way of writing
     /// `NEWOBJ_EX` at protocols 2 and 3: the partial object carries its call in its `BUILD` state
     /// `(func, args, kwargs, dict)`.
-    private func partialNewObject(
+    private mutating func partialNewObject(
         _ partial: PickleObject, _ arguments: [PickleValue], depth: Int32
     ) throws(PickleError) -> PickleValue? {
         guard arguments.isEmpty, partial.construction == .reduce,
@@ -160,7 +160,7 @@ extension UnpicklerMachine {
     /// `complex()`, `complex(real)`, `complex(real, imag)` with numbers, as Python's `complex_new`
     /// combines them: `complex(a, b)` is `a + b*1j`, but two real numbers go in unchanged (so signed
     /// zeros survive).
-    private func complex(_ arguments: [PickleValue]) throws(PickleError) -> PickleValue? {
+    private mutating func complex(_ arguments: [PickleValue]) throws(PickleError) -> PickleValue? {
         guard arguments.count <= 2 else { return nil }
         var parts: [(real: Double, imaginary: Double, isComplex: Bool)] = []
         for argument in arguments {
@@ -189,7 +189,7 @@ extension UnpicklerMachine {
     }
 
     /// The elements of `set(iterable)`/`frozenset(iterable)`, for an iterable that is a sequence or set.
-    private func setElements(_ arguments: [PickleValue]) throws(PickleError) -> [PickleValue]? {
+    private mutating func setElements(_ arguments: [PickleValue]) throws(PickleError) -> [PickleValue]? {
         let elements: [PickleValue]
         switch arguments.count {
         case 0:
@@ -211,7 +211,7 @@ extension UnpicklerMachine {
 
     /// The bytes of `bytes(...)`/`bytearray(...)`: nothing, bytes, a sequence of byte values, or a
     /// string and an encoding.
-    private func byteString(_ arguments: [PickleValue]) throws(PickleError) -> [UInt8]? {
+    private mutating func byteString(_ arguments: [PickleValue]) throws(PickleError) -> [UInt8]? {
         switch arguments.count {
         case 0:
             return []
@@ -228,7 +228,7 @@ extension UnpicklerMachine {
         }
     }
 
-    private func byteValues(_ values: [PickleValue]) throws(PickleError) -> [UInt8] {
+    private mutating func byteValues(_ values: [PickleValue]) throws(PickleError) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count)
         for value in values {
@@ -242,7 +242,7 @@ extension UnpicklerMachine {
 
     /// `str.encode(encoding[, errors])` as `_codecs.encode(text, encoding, errors)` or
     /// `bytes(text, encoding, errors)` call it, for Latin-1, ASCII and UTF-8 with strict errors.
-    private func encode(_ arguments: [PickleValue]) throws(PickleError) -> [UInt8]? {
+    private mutating func encode(_ arguments: [PickleValue]) throws(PickleError) -> [UInt8]? {
         guard (1...3).contains(arguments.count) else { return nil }
         var encoding = "utf_8"
         if arguments.count >= 2 {
@@ -285,7 +285,8 @@ extension UnpicklerMachine {
     static func normalizedEncoding(_ name: String) -> String {
         String(
             name.lowercased().unicodeScalars.map { scalar in
-                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." ? Character(scalar) : "_"
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "."
+                    ? Character(scalar) : "_"
             })
     }
 }

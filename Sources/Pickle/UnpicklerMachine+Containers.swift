@@ -6,8 +6,11 @@ extension UnpicklerMachine {
     /// Decodes the UTF-8 of `BINUNICODE` and friends with CPython's `'surrogatepass'` rule: lone
     /// surrogates encoded as three bytes are accepted and load as a ``PickleValue/surrogateString(_:)``.
     @inline(__always)
-    func decodeUTF8(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
-        if let string = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) {
+    mutating func decodeUTF8(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
+        let units = bytes.assumingMemoryBound(to: UInt8.self)
+        // ASCII, the common case, needs no validation (and `String(validating:)` is slow for short text).
+        if Self.isASCII(bytes) { return .string(String(decoding: units, as: UTF8.self)) }
+        if let string = String(validating: units, as: UTF8.self) {
             return .string(string)
         }
         if let points = SurrogateString.decodeSurrogatePassUTF8(bytes),
@@ -18,8 +21,26 @@ extension UnpicklerMachine {
         throw reader.error(.invalidString, "'utf-8' codec can't decode the string: invalid UTF-8")
     }
 
+    // MARK: - Text helpers
+
+    /// Whether every byte is below 0x80, checked eight bytes at a time.
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index + 8 <= count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < count {
+            if bytes[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// A Python 2 `str`, decoded as ``UnpicklerOptions/python2Strings`` says.
-    func python2String(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
+    mutating func python2String(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
         let asciiEnd = bytes.firstIndex { $0 >= 0x80 }
         switch options.python2Strings {
         case .bytes:
@@ -45,7 +66,7 @@ extension UnpicklerMachine {
     }
 
     /// `GLOBAL`'s and `INST`'s names: strict UTF-8 (`GLOBAL`) or ASCII (`INST`), as in CPython.
-    func nameString(_ bytes: UnsafeRawBufferPointer, ascii: Bool) throws(PickleError) -> String {
+    mutating func nameString(_ bytes: UnsafeRawBufferPointer, ascii: Bool) throws(PickleError) -> String {
         if ascii, bytes.contains(where: { $0 >= 0x80 }) {
             throw reader.error(.invalidString, "'ascii' codec can't decode the name \(PickleReader.quoted(bytes))")
         }
@@ -79,7 +100,8 @@ extension UnpicklerMachine {
             break
         default:
             throw reader.error(
-                .invalidStack, "a bytes-like object is required for READONLY_BUFFER, not '\(entry.value.pythonTypeName)'")
+                .invalidStack,
+                "a bytes-like object is required for READONLY_BUFFER, not '\(entry.value.pythonTypeName)'")
         }
     }
 
@@ -87,7 +109,7 @@ extension UnpicklerMachine {
 
     /// Throws unless `value` can be a dict key or set element in Python.
     @inline(__always)
-    func requireHashable(_ value: PickleValue) throws(PickleError) {
+    mutating func requireHashable(_ value: PickleValue) throws(PickleError) {
         switch value {
         case .string, .int, .none, .bool, .float, .bytes, .bigInt, .complex, .global, .object, .frozenset,
             .surrogateString:
@@ -112,18 +134,17 @@ extension UnpicklerMachine {
     mutating func loadDict(from start: Int) throws(PickleError) {
         let count = stack.count - start
         guard count % 2 == 0 else { throw reader.error(.invalidStack, "odd number of items for DICT") }
-        let dict = PickleDict(minimumCapacity: count / 2)
+        let dict = PickleDict()
         var deepest: Int32 = 0
         var index = start
         while index < stack.count {
-            let key = stack[index], value = stack[index + 1]
-            try requireHashable(key.value)
-            dict.updateValue(value.value, forKey: key.value)
-            deepest = max(deepest, depth(of: key), depth(of: value))
+            try requireHashable(stack[index].value)
+            deepest = max(deepest, Self.depth(of: stack[index]), Self.depth(of: stack[index + 1]))
             index += 2
         }
+        dict.updateValues(count: count / 2, movingFrom: stack.base + start)
+        stack.forgetMoved(from: start)
         dict.nestingDepth = try containerDepth(holding: deepest)
-        stack.removeSubrange(start...)
         push(.dict(dict))
     }
 
@@ -144,7 +165,8 @@ extension UnpicklerMachine {
         switch target {
         case .list(let list):
             list.nestingDepth = max(list.nestingDepth, try containerDepth(holding: deepest))
-            list.append(contentsOf: values)
+            // A list's first APPENDS (the usual case) hands over the array instead of copying it.
+            if list.isEmpty { list.elements = values } else { list.append(contentsOf: values) }
         case .object(let object):
             object.nestingDepth = max(object.nestingDepth, try containerDepth(holding: deepest))
             object.listItems.append(contentsOf: values)
@@ -163,17 +185,19 @@ extension UnpicklerMachine {
         }
         let target = stack[start - 1].value
         var deepest: Int32 = 0
-        for index in start..<stack.count { deepest = max(deepest, depth(of: stack[index])) }
+        for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack[index])) }
         let depth = try containerDepth(holding: deepest)
         switch target {
         case .dict(let dict):
             var index = start
             while index < stack.count {
                 try requireHashable(stack[index].value)
-                dict.updateValue(stack[index + 1].value, forKey: stack[index].value)
                 index += 2
             }
+            dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)
+            stack.forgetMoved(from: start)
             dict.nestingDepth = max(dict.nestingDepth, depth)
+            return
         case .object(let object):
             var index = start
             while index < stack.count {
@@ -198,7 +222,7 @@ extension UnpicklerMachine {
             throw reader.error(
                 .invalidStack, "'\(target.pythonTypeName)' object does not support item assignment")
         }
-        stack.removeSubrange(start...)
+        stack.removeAll(from: start)
     }
 
     /// `ADDITEMS`: the values from `start` to the top go to the set just below them.

@@ -126,12 +126,12 @@ extension UnpicklerMachine {
         guard Self.isCallable(callable.value) else {
             throw reader.error(.invalidStack, "'\(callable.value.pythonTypeName)' object is not callable")
         }
-        if let native = try nativeCall(callable.value, values, argumentDepth: depth(of: arguments)) {
+        if let native = try nativeCall(callable.value, values, argumentDepth: Self.depth(of: arguments)) {
             push(native)
             return
         }
         let object = PickleObject(construction: .reduce, callable: callable.value, arguments: values)
-        object.nestingDepth = try containerDepth(holding: max(depth(of: callable), depth(of: arguments) - 1))
+        object.nestingDepth = try containerDepth(holding: max(Self.depth(of: callable), Self.depth(of: arguments) - 1))
         push(.object(object))
     }
 
@@ -160,14 +160,14 @@ extension UnpicklerMachine {
             }
         }
         var keywordArguments: PickleDict?
-        var deepest = max(depth(of: cls), depth(of: arguments) - 1)
+        var deepest = max(Self.depth(of: cls), Self.depth(of: arguments) - 1)
         if let keywords {
             guard case .dict(let dict) = keywords.value else {
                 throw reader.error(
                     .invalidStack, "\(name) kwargs argument must be a dict, not '\(keywords.value.pythonTypeName)'")
             }
             keywordArguments = dict
-            deepest = max(deepest, depth(of: keywords))
+            deepest = max(deepest, Self.depth(of: keywords))
         }
         let object = PickleObject(
             construction: withKeywords ? .newObjectWithKeywords : .newObject, callable: cls.value,
@@ -186,7 +186,7 @@ extension UnpicklerMachine {
             throw reader.error(.invalidStack, "'\(cls.value.pythonTypeName)' object is not callable")
         }
         let object = PickleObject(construction: .instantiate, callable: cls.value, arguments: values)
-        object.nestingDepth = try containerDepth(holding: max(deepest, depth(of: cls)))
+        object.nestingDepth = try containerDepth(holding: max(deepest, Self.depth(of: cls)))
         push(.object(object))
     }
 
@@ -235,7 +235,7 @@ extension UnpicklerMachine {
                 .invalidStack,
                 "'\(target.value.pythonTypeName)' object has no __setstate__ or __dict__ for BUILD's state")
         }
-        let stateDepth = depth(of: state)
+        let stateDepth = Self.depth(of: state)
         if case .dict(let previous)? = object.state, case .dict(let update) = state.value {
             let merged = PickleDict(minimumCapacity: previous.count + update.count)
             for (key, value) in previous { merged.updateValue(value, forKey: key) }

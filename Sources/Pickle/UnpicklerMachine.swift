@@ -6,9 +6,9 @@
 /// globals CPython itself writes for builtin types, which load as native values.
 ///
 /// The machine is a struct driven by ``Unpickler``, which keeps the memo between loads.
-struct UnpicklerMachine {
+struct UnpicklerMachine: ~Copyable {
     var reader: PickleReader
-    var stack: [UnpicklerStackEntry] = []
+    var stack = UnpicklerStack()
     /// The stack positions of the open `MARK`s.
     var marks: [Int] = []
     /// The stack position of the innermost `MARK`, or 0: values below it are out of reach.
@@ -38,16 +38,19 @@ struct UnpicklerMachine {
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
     mutating func load() throws(PickleError) -> PickleValue {
         // What an earlier pickle left on the stack may hold a cycle: keep it for releaseUnreachable.
-        if mayHaveCycles, !stack.isEmpty { leftovers += stack.lazy.map(\.value) }
-        stack.removeAll(keepingCapacity: true)
+        if mayHaveCycles {
+            for index in 0..<stack.count { leftovers.append(stack[index].value) }
+        }
+        stack.removeAll(from: 0)
         marks.removeAll(keepingCapacity: true)
         fence = 0
         proto = 0
         var opcodesLeft = options.maxOpcodes ?? Int.max
+        let opcodes = Self.opcodes
         while true {
             let start = reader.position
             let byte = try reader.readOpcodeByte()
-            guard let opcode = Opcode(rawValue: byte) else {
+            guard let opcode = opcodes[Int(byte)] else {
                 reader.beginOpcode(nil, at: start)
                 throw PickleReader.unknownOpcode(byte, at: start)
             }
@@ -61,6 +64,9 @@ struct UnpicklerMachine {
         }
     }
 
+    /// The opcode of each byte, or `nil`: one load instead of `Opcode(rawValue:)`'s search.
+    static let opcodes: [Opcode?] = (0...255).map { Opcode(rawValue: UInt8($0)) }
+
     /// Frees what the load built that `kept` does not reach: empties every container on the stack and in
     /// the memo (and in `values`) that neither `kept` nor the hooks' values reach, so that reference cycles
     /// among them do not outlive the load. Only for a memo that holds nothing the caller has seen.
@@ -71,9 +77,9 @@ struct UnpicklerMachine {
     mutating func releaseUnreachable(keeping kept: [PickleValue], also values: [PickleValue] = []) {
         var roots = values + leftovers
         roots.reserveCapacity(roots.count + stack.count + memo.count)
-        for entry in stack { roots.append(entry.value) }
+        for index in 0..<stack.count { roots.append(stack[index].value) }
         roots.append(contentsOf: memo.values)
-        stack.removeAll()
+        stack.removeAll(from: 0)
         leftovers.removeAll()
         let spared = PickleValue.reachableIdentities(from: kept + foreign)
         PickleValue.emptyContainers(reachableFrom: roots, sparing: spared)
@@ -91,8 +97,11 @@ struct UnpicklerMachine {
         stack.append(entry)
     }
 
+    // Helpers called from mutating methods are mutating or static themselves: calling a
+    // non-mutating method would copy the whole machine (its arrays and options) for the call.
+
     /// The error for an opcode that needs more values than the stack holds above the innermost MARK.
-    func underflow() -> PickleError {
+    mutating func underflow() -> PickleError {
         reader.error(.stackUnderflow, marks.isEmpty ? "unpickling stack underflow" : "unexpected MARK found")
     }
 
@@ -104,7 +113,7 @@ struct UnpicklerMachine {
 
     /// The value on top of the stack, above the innermost MARK.
     @inline(__always)
-    func top() throws(PickleError) -> UnpicklerStackEntry {
+    mutating func top() throws(PickleError) -> UnpicklerStackEntry {
         guard stack.count > fence else { throw underflow() }
         return stack[stack.count - 1]
     }
@@ -120,23 +129,18 @@ struct UnpicklerMachine {
     /// Removes the values from `start` to the top and returns them, with the deepest nesting among them.
     @inline(__always)
     mutating func takeValues(from start: Int) -> (values: [PickleValue], depth: Int32) {
-        var values: [PickleValue] = []
-        values.reserveCapacity(stack.count - start)
         var deepest: Int32 = 0
         for index in start..<stack.count {
-            let entry = stack[index]
-            values.append(entry.value)
-            deepest = max(deepest, depth(of: entry))
+            deepest = max(deepest, Self.depth(of: stack.base[index]))
         }
-        stack.removeSubrange(start...)
-        return (values, deepest)
+        return (stack.takeValues(from: start), deepest)
     }
 
     // MARK: - Depth
 
     /// How deeply containers nest in an entry's value: 0 for a scalar.
     @inline(__always)
-    func depth(of entry: UnpicklerStackEntry) -> Int32 {
+    static func depth(of entry: UnpicklerStackEntry) -> Int32 {
         switch entry.value {
         case .list(let list): list.nestingDepth
         case .dict(let dict): dict.nestingDepth
@@ -148,7 +152,7 @@ struct UnpicklerMachine {
 
     /// The depth of a container holding children of depth `deepest`, checked against the limit.
     @inline(__always)
-    func containerDepth(holding deepest: Int32) throws(PickleError) -> Int32 {
+    mutating func containerDepth(holding deepest: Int32) throws(PickleError) -> Int32 {
         guard deepest < maxDepth else {
             throw reader.error(.limitExceeded, "values nest deeper than maxDepth (\(maxDepth))")
         }
@@ -266,7 +270,7 @@ struct UnpicklerMachine {
             }
         case .popMark:
             let start = try popMark()
-            stack.removeSubrange(start...)
+            stack.removeAll(from: start)
         case .dup:
             let entry = try top()
             if entry.value.mayHoldContainers { mayHaveCycles = true }
@@ -362,7 +366,9 @@ struct UnpicklerMachine {
 
 extension PickleReader {
     /// `PUT`'s argument: CPython reads the line, then checks the stack, then parses the index.
-    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError) -> Int {
+    mutating func readMemoIndexLine(afterStackCheck stackHasValue: Bool, underflow: PickleError) throws(PickleError)
+        -> Int
+    {
         let start = position
         let line = try readLine()
         guard !line.isEmpty else { throw truncated() }

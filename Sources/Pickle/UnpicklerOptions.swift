@@ -1,6 +1,6 @@
 /// What an ``Unpickler`` accepts and how it resolves what a pickle refers to.
 ///
-/// The defaults load every pickle CPython 3 writes and every Python 2 pickle of ASCII strings, and
+/// The defaults load every pickle CPython 3.11 writes and every Python 2 pickle of ASCII strings, and
 /// guard against hostile input: nothing in a pickle is ever executed or imported, a global stays an
 /// inert ``PickleValue/global(_:)`` unless ``resolveGlobal`` says otherwise, every length is checked
 /// against the data before anything is allocated, and the limits below bound what the data can make
@@ -9,10 +9,10 @@
 /// ## Limits and their defaults
 /// - ``maxDepth`` (1,000) bounds how deeply containers nest. Loading never recurses, but code that
 ///   walks the result does (comparing, hashing, printing or pickling it again), and needs stack for
-///   each level: an unoptimized build of `==` uses about 1.6 KB per level. 1,000 is also Python's
-///   own recursion limit, so Python code cannot walk deeper values either, and CPython 3.11's
-///   pickler cannot even write lists nested 1,000 deep. Raise it for data from newer Pythons that is
-///   nested deeper (3.13's pickler writes up to a few thousand levels).
+///   each level, several kilobytes in unoptimized builds. 1,000 is also Python's own recursion
+///   limit, so Python code cannot walk deeper values either, and CPython 3.11's pickler cannot even
+///   write lists nested 1,000 deep. Raise it for data from newer Pythons that is nested deeper
+///   (3.13's pickler writes up to a few thousand levels).
 /// - ``maxIntegerDigits`` (4,300) is CPython's own limit on decimal integer text (`INT`, `LONG`),
 ///   which takes quadratic time to convert.
 /// - ``maxInputSize``, ``maxMemoSize`` and ``maxOpcodes`` are off (`nil`) by default, as in CPython:

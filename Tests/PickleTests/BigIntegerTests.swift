@@ -32,6 +32,30 @@ struct BigIntegerTests {
         }
     }
 
+    @Test("Double(BigInteger) rounds once, to nearest, as Python's float(int) does")
+    func conversionToDouble() throws {
+        let output = try Python.script("""
+            import random
+            rng = random.Random(7)
+            # 2**64 + 2**63 + 2049: rounding the low limb first, then the sum, ends one ulp below float().
+            values = [0, 1, -1, 2**53 + 1, 2**64 - 1, 2**64 + 2**63 + 2049, -(2**64 + 2**63 + 2049), 2**1023 * 3 // 2]
+            for bits in range(60, 1024, 11):
+                values += [rng.getrandbits(bits) | 1, -(rng.getrandbits(bits) | 1)]
+            for v in values:
+                print(v, float(v).hex())
+            """)
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.count > 150)
+        for line in lines {
+            let fields = line.split(separator: " ").map(String.init)
+            let value = try #require(BigInteger(fields[0]))
+            let expected = try #require(Double(fields[1]))
+            #expect(Double(value) == expected, "\(fields[0])")
+        }
+        #expect(Double(BigInteger("1" + String(repeating: "0", count: 400))!) == .infinity)
+        #expect(Double(BigInteger("-1" + String(repeating: "0", count: 400))!) == -.infinity)
+    }
+
     private func hexBytes(_ hex: String) -> [UInt8] {
         let digits = Array(hex.utf8)
         return stride(from: 0, to: digits.count, by: 2).map {

@@ -82,8 +82,9 @@ struct CodableErrorTests {
     @Test func wrongContainerKinds() throws {
         #expect(decodingFailure(User.self, from: [1, 2]) == "expected dict at the top level, found list")
         #expect(decodingFailure([User].self, from: ["a": 1]) == "expected list at the top level, found dict")
-        #expect(decodingFailure(Directory.self, from: ["users": "nope", "groups": [:], "byID": [:]])
-            == "expected list at users, found str")
+        #expect(
+            decodingFailure(Directory.self, from: ["users": "nope", "groups": [:], "byID": [:]])
+                == "expected list at users, found str")
         let date = reduced("datetime", "date", [.bytes([7, 188, 5, 7])])
         #expect(decodingFailure(User.self, from: date) == "expected dict at the top level, found datetime.date")
     }
@@ -103,12 +104,44 @@ struct CodableErrorTests {
             var when: Date
         }
         let far = Date(timeIntervalSince1970: 1e12)
-        let error = #expect(throws: EncodingError.self) { try PickleEncoder().encodeValue(["events": [Event(when: far)]]) }
+        let error = #expect(throws: EncodingError.self) {
+            try PickleEncoder().encodeValue(["events": [Event(when: far)]])
+        }
         #expect(codingMessage(error!)?.hasSuffix("is outside datetime's years 1 to 9999 at events[0].when") == true)
         #expect(error.map { codingPathStrings($0) } == ["events", "Index 0", "when"])
 
         let dictKey = #expect(throws: EncodingError.self) { try PickleEncoder().encodeValue(Set([["a": 1]])) }
-        #expect(codingMessage(dictKey!) == "a dict key or set element encodes to a dict, which Python cannot hash, at [0]")
+        #expect(
+            codingMessage(dictKey!) == "a dict key or set element encodes to a dict, which Python cannot hash, at [0]")
+    }
+
+    final class Node: Decodable {
+        var name: String
+        var children: [Node]
+    }
+
+    @Test func cyclesAndDeepNestingAreErrorsNotCrashes() throws {
+        // d = {'name': 'root', 'children': []}; d['children'].append(d)
+        let children = PickleList()
+        let root: PickleValue = ["name": "root", "children": .list(children)]
+        children.append(root)
+        let message = decodingFailure(Node.self, from: root)
+        #expect(
+            message?.hasPrefix(
+                "values nested deeper than maxDepth (512), or a value that contains itself, at children[0]")
+                == true)
+
+        var deep: PickleValue = ["name": "leaf", "children": []]
+        for _ in 0..<20 { deep = ["name": "n", "children": [deep]] }
+        var decoder = PickleDecoder()
+        #expect(try decoder.decode(Node.self, from: deep).children.count == 1)
+        decoder.maxDepth = 10
+        #expect(throws: DecodingError.self) { try decoder.decode(Node.self, from: deep) }
+    }
+
+    @Test func hugeIntegersAreDescribedBySize() throws {
+        let huge = PickleValue.bigInt(BigInteger(isNegative: false, magnitude: [UInt64](repeating: 1, count: 100)))
+        #expect(decodingFailure(Int.self, from: huge) == "int of 6337 bits does not fit in Int at the top level")
     }
 
     @Test func pathRendering() {

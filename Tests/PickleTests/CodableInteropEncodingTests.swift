@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import Pickle
 
@@ -77,49 +77,80 @@ struct CodableInteropEncodingTests {
 
     static var cases: [Case] {
         [
-        Case("struct", User(
-            name: "Ada", age: 36, tags: ["a", "b"], avatar: nil, ratio: 0.5, flags: [3], scores: [1: "one"],
-            level: BigInteger("-123456789012345678901234567890")!, nested: [[0, 255]]),
-            """
-            {'name': 'Ada', 'age': 36, 'tags': ['a', 'b'], 'avatar': None, 'ratio': 0.5, 'flags': {3}, \
-            'scores': {1: 'one'}, 'level': -123456789012345678901234567890, 'nested': [b'\\x00\\xff']}
-            """, sameBytes: false, check: "x == expected and type(x['nested'][0]) is bytes and type(x['flags']) is set"),
-        Case("instance", Item(name: "pen", price: 3, tags: ["blue"]), "mk(Item, name='pen', price=3, tags=['blue'])"),
-        Case("empty instance", Marker(), "mk(Marker)"),
-        Case("instances in a list", [Item(name: "a", price: 1, tags: []), Item(name: "b", price: 2, tags: [])],
-            "[mk(Item, name='a', price=1, tags=[]), mk(Item, name='b', price=2, tags=[])]", sameBytes: false),
-        Case("enum", [Shape.circle(radius: 2), .pair(1, 2)], "[{'circle': {'radius': 2.0}}, {'pair': {'_0': 1, '_1': 2}}]",
-            sameBytes: false),
-        Case("big ints", [BigInteger("340282366920938463463374607431768211456")!, -BigInteger("18446744073709551616")!],
-            "[2**128, -2**64]"),
-        Case("uint64", UInt64.max, "2**64 - 1"),
-        Case("datetime utc", Date(timeIntervalSince1970: 1_704_164_645.123456),
-            "datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.timezone.utc)", check: "same(x, expected)"),
-        Case("datetime naive", PythonDateTime(year: 1, month: 1, day: 1, microsecond: 1)!,
-            "datetime.datetime(1, 1, 1, 0, 0, 0, 1)", check: "same(x, expected)"),
-        Case("datetime fixed offset", PythonDateTime(year: 2024, month: 6, day: 30, hour: 23, minute: 59, timeZone: plusTwo)!,
-            "datetime.datetime(2024, 6, 30, 23, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=2), 'CEST'))",
-            check: "same(x, expected) and x.tzname() == 'CEST'"),
-        Case("datetime fold", PythonDateTime(year: 2024, month: 10, day: 27, hour: 2, minute: 30, fold: 1)!,
-            "datetime.datetime(2024, 10, 27, 2, 30, fold=1)", check: "same(x, expected) and x.fold == (1 if p >= 4 else 0)"),
-        Case("datetime zoneinfo", PythonDateTime(year: 2024, month: 7, day: 1, hour: 12, timeZone: .zoneInfo(key: "Europe/Paris"))!,
-            "datetime.datetime(2024, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo('Europe/Paris'))",
-            check: "same(x, expected) and x.utcoffset() == datetime.timedelta(hours=2)"),
-        Case("date", PythonDate(year: 1980, month: 5, day: 7)!, "datetime.date(1980, 5, 7)", check: "same(x, expected)"),
-        Case("time", PythonTime(hour: 23, minute: 59, second: 59, microsecond: 999_999)!, "datetime.time(23, 59, 59, 999999)",
-            check: "same(x, expected)"),
-        Case("time utc", PythonTime(hour: 1, minute: 2, second: 3, timeZone: .utc)!,
-            "datetime.time(1, 2, 3, tzinfo=datetime.timezone.utc)", check: "same(x, expected)"),
-        Case("timedelta", PythonTimeDelta(days: -1, seconds: 5, microseconds: 7)!,
-            "datetime.timedelta(days=-1, seconds=5, microseconds=7)", check: "same(x, expected)"),
-        Case("decimal", Decimal(string: "-12.5")!, "decimal.Decimal('-12.5')", check: "same(x, expected)"),
-        Case("decimal nan", Decimal.nan, "decimal.Decimal('NaN')", check: "x.is_nan()"),
-        Case("uuid", UUID(uuidString: "12345678-9ABC-DEF0-1234-56789ABCDEF0")!,
-            "uuid.UUID('12345678-9abc-def0-1234-56789abcdef0')", check: "same(x, expected)"),
-        Case("ordered dict", PythonOrderedDict(["b": 1, "a": 2].sorted { $0.key > $1.key }.map { ($0.key, $0.value) }),
-            "collections.OrderedDict([('b', 1), ('a', 2)])", check: "same(x, expected) and list(x) == ['b', 'a']"),
-        Case("several dates", [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1)],
-            "[datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc), datetime.datetime(1970, 1, 1, 0, 0, 1, tzinfo=datetime.timezone.utc)]"),
+            Case(
+                "struct",
+                User(
+                    name: "Ada", age: 36, tags: ["a", "b"], avatar: nil, ratio: 0.5, flags: [3], scores: [1: "one"],
+                    level: BigInteger("-123456789012345678901234567890")!, nested: [[0, 255]]),
+                """
+                {'name': 'Ada', 'age': 36, 'tags': ['a', 'b'], 'avatar': None, 'ratio': 0.5, 'flags': {3}, \
+                'scores': {1: 'one'}, 'level': -123456789012345678901234567890, 'nested': [b'\\x00\\xff']}
+                """, sameBytes: false,
+                check: "x == expected and type(x['nested'][0]) is bytes and type(x['flags']) is set"),
+            Case(
+                "instance", Item(name: "pen", price: 3, tags: ["blue"]),
+                "mk(Item, name='pen', price=3, tags=['blue'])"),
+            Case("empty instance", Marker(), "mk(Marker)"),
+            Case(
+                "instances in a list", [Item(name: "a", price: 1, tags: []), Item(name: "b", price: 2, tags: [])],
+                "[mk(Item, name='a', price=1, tags=[]), mk(Item, name='b', price=2, tags=[])]", sameBytes: false),
+            Case(
+                "enum", [Shape.circle(radius: 2), .pair(1, 2)],
+                "[{'circle': {'radius': 2.0}}, {'pair': {'_0': 1, '_1': 2}}]",
+                sameBytes: false),
+            Case(
+                "big ints",
+                [BigInteger("340282366920938463463374607431768211456")!, -BigInteger("18446744073709551616")!],
+                "[2**128, -2**64]"),
+            Case("uint64", UInt64.max, "2**64 - 1"),
+            Case(
+                "datetime utc", Date(timeIntervalSince1970: 1_704_164_645.123456),
+                "datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.timezone.utc)",
+                check: "same(x, expected)"),
+            Case(
+                "datetime naive", PythonDateTime(year: 1, month: 1, day: 1, microsecond: 1)!,
+                "datetime.datetime(1, 1, 1, 0, 0, 0, 1)", check: "same(x, expected)"),
+            Case(
+                "datetime fixed offset",
+                PythonDateTime(year: 2024, month: 6, day: 30, hour: 23, minute: 59, timeZone: plusTwo)!,
+                "datetime.datetime(2024, 6, 30, 23, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=2), 'CEST'))",
+                check: "same(x, expected) and x.tzname() == 'CEST'"),
+            Case(
+                "datetime fold", PythonDateTime(year: 2024, month: 10, day: 27, hour: 2, minute: 30, fold: 1)!,
+                "datetime.datetime(2024, 10, 27, 2, 30, fold=1)",
+                check: "same(x, expected) and x.fold == (1 if p >= 4 else 0)"),
+            Case(
+                "datetime zoneinfo",
+                PythonDateTime(year: 2024, month: 7, day: 1, hour: 12, timeZone: .zoneInfo(key: "Europe/Paris"))!,
+                "datetime.datetime(2024, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo('Europe/Paris'))",
+                check: "same(x, expected) and x.utcoffset() == datetime.timedelta(hours=2)"),
+            Case(
+                "date", PythonDate(year: 1980, month: 5, day: 7)!, "datetime.date(1980, 5, 7)",
+                check: "same(x, expected)"),
+            Case(
+                "time", PythonTime(hour: 23, minute: 59, second: 59, microsecond: 999_999)!,
+                "datetime.time(23, 59, 59, 999999)",
+                check: "same(x, expected)"),
+            Case(
+                "time utc", PythonTime(hour: 1, minute: 2, second: 3, timeZone: .utc)!,
+                "datetime.time(1, 2, 3, tzinfo=datetime.timezone.utc)", check: "same(x, expected)"),
+            Case(
+                "timedelta", PythonTimeDelta(days: -1, seconds: 5, microseconds: 7)!,
+                "datetime.timedelta(days=-1, seconds=5, microseconds=7)", check: "same(x, expected)"),
+            Case("decimal", Decimal(string: "-12.5")!, "decimal.Decimal('-12.5')", check: "same(x, expected)"),
+            Case("decimal nan", Decimal.nan, "decimal.Decimal('NaN')", check: "x.is_nan()"),
+            Case(
+                "uuid", UUID(uuidString: "12345678-9ABC-DEF0-1234-56789ABCDEF0")!,
+                "uuid.UUID('12345678-9abc-def0-1234-56789abcdef0')", check: "same(x, expected)"),
+            Case(
+                "ordered dict",
+                PythonOrderedDict(["b": 1, "a": 2].sorted { $0.key > $1.key }.map { ($0.key, $0.value) }),
+                "collections.OrderedDict([('b', 1), ('a', 2)])", check: "same(x, expected) and list(x) == ['b', 'a']"),
+            Case(
+                "several dates", [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1)],
+                "[datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc), "
+                    + "datetime.datetime(1970, 1, 1, 0, 0, 1, tzinfo=datetime.timezone.utc)]"
+            ),
         ]
     }
 
@@ -154,7 +185,9 @@ struct CodableInteropEncodingTests {
                 Issue.record("\(testCase.name): no result")
                 continue
             }
-            #expect(result[0].flag == true, "\(testCase.name) at protocol \(protocolVersion) loads as \(result[2].text ?? "")")
+            #expect(
+                result[0].flag == true,
+                "\(testCase.name) at protocol \(protocolVersion) loads as \(result[2].text ?? "")")
             guard testCase.sameBytes else { continue }
             withKnownIssue(
                 """

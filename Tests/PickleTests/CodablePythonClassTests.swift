@@ -42,10 +42,12 @@ struct CodablePythonClassTests {
     @Test func nestedInstancesRoundTrip() throws {
         let cart = Cart(items: [Item(name: "a", price: 1, tags: ["x"]), Item(name: "b", price: 2)], marker: Marker())
         let value = try PickleEncoder().encodeValue(cart)
-        #expect(codableRepr(value) == """
-            {'items': [shop.Item.__new__().__setstate__({'name': 'a', 'price': 1, 'tags': ['x']}), \
-            shop.Item.__new__().__setstate__({'name': 'b', 'price': 2, 'tags': []})], 'marker': shop.Marker.__new__()}
-            """)
+        #expect(
+            codableRepr(value) == """
+                {'items': [shop.Item.__new__().__setstate__({'name': 'a', 'price': 1, 'tags': ['x']}), \
+                shop.Item.__new__().__setstate__({'name': 'b', 'price': 2, 'tags': []})], \
+                'marker': shop.Marker.__new__()}
+                """)
         #expect(try PickleDecoder().decode(Cart.self, from: value) == cart)
     }
 
@@ -64,14 +66,16 @@ struct CodablePythonClassTests {
     }
 
     @Test func slotsStateIsMerged() throws {
-        let object = PickleObject(newInstanceOf: Item.pythonClass, state: .tuple([["name": "pen"], ["price": 3, "tags": []]]))
+        let object = PickleObject(
+            newInstanceOf: Item.pythonClass, state: .tuple([["name": "pen"], ["price": 3, "tags": []]]))
         #expect(try PickleDecoder().decode(Item.self, from: .object(object)) == Item(name: "pen", price: 3))
     }
 
     @Test func anotherClassIsAMismatch() throws {
         let other = PickleObject(newInstanceOf: PickleGlobal(module: "shop", name: "Other"), state: ["name": "x"])
-        #expect(decodingFailure(Cart.self, from: ["items": [.object(other)]])
-            == "expected shop.Item at items[0], found shop.Other")
+        #expect(
+            decodingFailure(Cart.self, from: ["items": [.object(other)]])
+                == "expected shop.Item at items[0], found shop.Other")
         #expect(decodingFailure(Item.self, from: 5) == "expected shop.Item at the top level, found int")
     }
 

@@ -13,7 +13,8 @@ struct CodableStandardLibraryTests {
     @Test func dateIsAnAwareUTCDatetimeByDefault() throws {
         let date = Date(timeIntervalSince1970: 1_704_164_645.123456)
         let value = try PickleEncoder().encodeValue(date)
-        #expect(codableRepr(value) == "datetime.datetime(b'\\x07\\xe8\\x01\\x02\\x03\\x04\\x05\\x01\\xe2@', \(utcRepr))")
+        #expect(
+            codableRepr(value) == "datetime.datetime(b'\\x07\\xe8\\x01\\x02\\x03\\x04\\x05\\x01\\xe2@', \(utcRepr))")
         let back = try PickleDecoder().decode(Date.self, from: value)
         #expect(abs(back.timeIntervalSince1970 - date.timeIntervalSince1970) < 1e-6)
     }
@@ -22,7 +23,9 @@ struct CodableStandardLibraryTests {
         var encoder = PickleEncoder()
         encoder.dateEncodingStrategy = .naiveDatetimeUTC
         let date = Date(timeIntervalSince1970: 0)
-        #expect(codableRepr(try encoder.encodeValue(date)) == "datetime.datetime(b'\\x07\\xb2\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00')")
+        #expect(
+            codableRepr(try encoder.encodeValue(date))
+                == "datetime.datetime(b'\\x07\\xb2\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00')")
         encoder.dateEncodingStrategy = .secondsSince1970
         #expect(codableRepr(try encoder.encodeValue(Date(timeIntervalSince1970: 1.25))) == "1.25")
         #expect(try PickleDecoder().decode(Date.self, from: 1.25) == Date(timeIntervalSince1970: 1.25))
@@ -50,16 +53,21 @@ struct CodableStandardLibraryTests {
         #expect(try microsecondField(-0.0000014) == 999_999)
         // Rounding up to a whole second carries into the seconds.
         let carried = try PickleDecoder().decode(
-            PythonDateTime.self, from: try PickleEncoder().encodeValue(Date(timeIntervalSinceReferenceDate: 59.9999996)))
+            PythonDateTime.self, from: try PickleEncoder().encodeValue(Date(timeIntervalSinceReferenceDate: 59.9999996))
+        )
         #expect(carried.description == "2001-01-01 00:01:00+00:00")
     }
 
     @Test func naiveDatetimesAreReadAsUTCAndOffsetsApplied() throws {
         let naive = PythonDateTime(year: 1970, month: 1, day: 2)!
-        #expect(try PickleDecoder().decode(Date.self, from: try PickleEncoder().encodeValue(naive)) == Date(timeIntervalSince1970: 86_400))
+        #expect(
+            try PickleDecoder().decode(Date.self, from: try PickleEncoder().encodeValue(naive))
+                == Date(timeIntervalSince1970: 86_400))
         let plusTwo = PythonTimeZone.fixed(offset: PythonTimeDelta(seconds: 7200)!, name: nil)
         let aware = PythonDateTime(year: 1970, month: 1, day: 2, hour: 2, timeZone: plusTwo)!
-        #expect(try PickleDecoder().decode(Date.self, from: try PickleEncoder().encodeValue(aware)) == Date(timeIntervalSince1970: 86_400))
+        #expect(
+            try PickleDecoder().decode(Date.self, from: try PickleEncoder().encodeValue(aware))
+                == Date(timeIntervalSince1970: 86_400))
         #expect(PythonDateTime(Date(timeIntervalSince1970: 86_400), timeZone: plusTwo) == aware)
         #expect(PythonDateTime(Date(timeIntervalSince1970: 86_400), timeZone: nil) == naive)
     }
@@ -67,21 +75,28 @@ struct CodableStandardLibraryTests {
     @Test func zoneInfoDatetimesKeepTheirZoneButAreNoDate() throws {
         let paris = PythonDateTime(year: 2024, month: 7, day: 1, hour: 12, timeZone: .zoneInfo(key: "Europe/Paris"))!
         let value = try PickleEncoder().encodeValue(paris)
-        #expect(codableRepr(value) == """
-            datetime.datetime(b'\\x07\\xe8\\x07\\x01\\x0c\\x00\\x00\\x00\\x00\\x00', \
-            builtins.getattr(zoneinfo.ZoneInfo, '_unpickle')('Europe/Paris', 1))
-            """)
+        #expect(
+            codableRepr(value) == """
+                datetime.datetime(b'\\x07\\xe8\\x07\\x01\\x0c\\x00\\x00\\x00\\x00\\x00', \
+                builtins.getattr(zoneinfo.ZoneInfo, '_unpickle')('Europe/Paris', 1))
+                """)
         #expect(try PickleDecoder().decode(PythonDateTime.self, from: value) == paris)
-        #expect(decodingFailure(Date.self, from: value)?.hasPrefix("datetime in the zone Europe/Paris needs the time zone database") == true)
+        #expect(
+            decodingFailure(Date.self, from: value)?.hasPrefix(
+                "datetime in the zone Europe/Paris needs the time zone database") == true)
     }
 
     @Test func datetimeFoldIsWrittenFromProtocolFour() throws {
         let folded = PythonDateTime(year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 5, fold: 1)!
         var encoder = PickleEncoder()
-        #expect(codableRepr(try encoder.encodeValue(folded)) == "datetime.datetime(b'\\x07\\xe8\\x81\\x02\\x03\\x04\\x05\\x00\\x00\\x00')")
+        #expect(
+            codableRepr(try encoder.encodeValue(folded))
+                == "datetime.datetime(b'\\x07\\xe8\\x81\\x02\\x03\\x04\\x05\\x00\\x00\\x00')")
         #expect(try PickleDecoder().decode(PythonDateTime.self, from: try encoder.encodeValue(folded)) == folded)
         encoder.protocolVersion = 3
-        #expect(codableRepr(try encoder.encodeValue(folded)) == "datetime.datetime(b'\\x07\\xe8\\x01\\x02\\x03\\x04\\x05\\x00\\x00\\x00')")
+        #expect(
+            codableRepr(try encoder.encodeValue(folded))
+                == "datetime.datetime(b'\\x07\\xe8\\x01\\x02\\x03\\x04\\x05\\x00\\x00\\x00')")
     }
 
     @Test func datetimeFromOtherForms() throws {
@@ -89,16 +104,24 @@ struct CodableStandardLibraryTests {
         // _codecs.encode(str, 'latin1'); hand-written pickles may call the constructor with ints.
         let payload: [UInt8] = [0x07, 0xE8, 0x01, 0x02, 0x03, 0x04, 0x05, 0x01, 0xE2, 0x40]
         let latin1 = String(String.UnicodeScalarView(payload.map { Unicode.Scalar($0) }))
-        let expected = PythonDateTime(year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 5, microsecond: 123_456)!
-        #expect(try PickleDecoder().decode(PythonDateTime.self, from: reduced("datetime", "datetime", [.string(latin1)])) == expected)
+        let expected = PythonDateTime(
+            year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 5, microsecond: 123_456)!
+        #expect(
+            try PickleDecoder().decode(PythonDateTime.self, from: reduced("datetime", "datetime", [.string(latin1)]))
+                == expected)
         let codecs = reduced("_codecs", "encode", [.string(latin1), "latin1"])
-        #expect(try PickleDecoder().decode(PythonDateTime.self, from: reduced("datetime", "datetime", [codecs])) == expected)
+        #expect(
+            try PickleDecoder().decode(PythonDateTime.self, from: reduced("datetime", "datetime", [codecs])) == expected
+        )
         let ints = reduced("datetime", "datetime", [2024, 1, 2, 3, 4, 5, 123_456])
         #expect(try PickleDecoder().decode(PythonDateTime.self, from: ints) == expected)
-        #expect(decodingFailure(PythonDateTime.self, from: reduced("datetime", "datetime", [.bytes([7, 232, 13, 1, 0, 0, 0, 0, 0, 0])]))
-            == "datetime.datetime out of range at the top level")
-        #expect(decodingFailure(PythonDateTime.self, from: reduced("datetime", "datetime", [.bytes([1, 2, 3])]))
-            == "datetime.datetime state of 3 bytes at the top level")
+        #expect(
+            decodingFailure(
+                PythonDateTime.self, from: reduced("datetime", "datetime", [.bytes([7, 232, 13, 1, 0, 0, 0, 0, 0, 0])]))
+                == "datetime.datetime out of range at the top level")
+        #expect(
+            decodingFailure(PythonDateTime.self, from: reduced("datetime", "datetime", [.bytes([1, 2, 3])]))
+                == "datetime.datetime state of 3 bytes at the top level")
     }
 
     // MARK: date, time, timedelta, timezone
@@ -115,13 +138,15 @@ struct CodableStandardLibraryTests {
         #expect(PythonDate(daysSince1970: 0) == PythonDate(year: 1970, month: 1, day: 1))
         #expect(PythonDate(daysSince1970: -719_162) == PythonDate(year: 1, month: 1, day: 1))
         #expect(PythonDate(year: 9999, month: 12, day: 31)?.daysSince1970 == 2_932_896)
-        #expect(decodingFailure(PythonDate.self, from: reduced("datetime", "date", [.bytes([7, 231, 2, 29])]))
-            == "datetime.date out of range at the top level")
+        #expect(
+            decodingFailure(PythonDate.self, from: reduced("datetime", "date", [.bytes([7, 231, 2, 29])]))
+                == "datetime.date out of range at the top level")
     }
 
     @Test func pythonTime() throws {
         let time = PythonTime(hour: 1, minute: 2, second: 3, microsecond: 4)!
-        #expect(codableRepr(try PickleEncoder().encodeValue(time)) == "datetime.time(b'\\x01\\x02\\x03\\x00\\x00\\x04')")
+        #expect(
+            codableRepr(try PickleEncoder().encodeValue(time)) == "datetime.time(b'\\x01\\x02\\x03\\x00\\x00\\x04')")
         let aware = PythonTime(hour: 23, microsecond: 999_999, fold: 1, timeZone: .utc)!
         let value = try PickleEncoder().encodeValue(aware)
         #expect(codableRepr(value) == "datetime.time(b'\\x97\\x00\\x00\\x0fB?', \(utcRepr))")
@@ -142,7 +167,9 @@ struct CodableStandardLibraryTests {
         #expect(PythonTimeDelta(timeInterval: 1.5)?.description == "0:00:01.500000")
         #expect(PythonTimeDelta(days: 2, seconds: 3)?.timeInterval == 172_803)
         // Python normalises the arguments it is given.
-        #expect(try PickleDecoder().decode(PythonTimeDelta.self, from: reduced("datetime", "timedelta", [0, 90_000])) == PythonTimeDelta(days: 1, seconds: 3600))
+        #expect(
+            try PickleDecoder().decode(PythonTimeDelta.self, from: reduced("datetime", "timedelta", [0, 90_000]))
+                == PythonTimeDelta(days: 1, seconds: 3600))
     }
 
     @Test func pythonTimeZones() throws {
@@ -167,19 +194,25 @@ struct CodableStandardLibraryTests {
         #expect(try decimal("1.50") == Decimal(string: "1.5"))
         #expect(try decimal("-0") == 0)
         #expect(try decimal("1E+130") == Decimal(string: "1000E127"))
-        #expect(try decimal("12345678901234567890123456789012345678") == Decimal(string: "12345678901234567890123456789012345678"))
+        #expect(
+            try decimal("12345678901234567890123456789012345678")
+                == Decimal(string: "12345678901234567890123456789012345678"))
         #expect(try decimal("0.000001000") == Decimal(string: "0.000001"))
         #expect(try decimal("NaN").isNaN)
         #expect(try PickleDecoder().decode(Decimal.self, from: 42) == 42)
         func failure(_ text: String) -> String? {
             decodingFailure(Decimal.self, from: reduced("decimal", "Decimal", [.string(text)]))
         }
-        #expect(failure("-Infinity") == """
-            Decimal('-Infinity') cannot be represented by Foundation.Decimal, which has no infinities or signaling NaNs \
-            at the top level
-            """)
+        #expect(
+            failure("-Infinity") == """
+                Decimal('-Infinity') cannot be represented by Foundation.Decimal, \
+                which has no infinities or signaling NaNs \
+                at the top level
+                """)
         #expect(failure("sNaN")?.hasPrefix("Decimal('sNaN') cannot be represented") == true)
-        #expect(failure("1234567890123456789012345678901234567890")?.hasSuffix("has more than 38 significant digits, more than Foundation.Decimal holds at the top level") == true)
+        #expect(
+            failure("1234567890123456789012345678901234567890")?.hasSuffix(
+                "has more than 38 significant digits, more than Foundation.Decimal holds at the top level") == true)
         #expect(failure("1E-200") == "Decimal('1E-200') is beyond the range of Foundation.Decimal at the top level")
         #expect(failure("1.2.3") == "Decimal('1.2.3') is not a decimal number at the top level")
         #expect(try PickleDecoder().decode(Decimal.self, from: try PickleEncoder().encodeValue(Decimal.nan)).isNaN)
@@ -188,11 +221,15 @@ struct CodableStandardLibraryTests {
     @Test func uuids() throws {
         let id = UUID(uuidString: "12345678-9ABC-DEF0-1234-56789ABCDEF0")!
         let value = try PickleEncoder().encodeValue(id)
-        #expect(codableRepr(value) == "uuid.UUID.__new__().__setstate__({'int': 24197857203266734864793317670504947440})")
+        #expect(
+            codableRepr(value) == "uuid.UUID.__new__().__setstate__({'int': 24197857203266734864793317670504947440})")
         #expect(try PickleDecoder().decode(UUID.self, from: value) == id)
         #expect(try PickleDecoder().decode(UUID.self, from: .string(id.uuidString.lowercased())) == id)
-        let zero = PickleObject(newInstanceOf: PickleGlobal(module: "uuid", name: "UUID"), state: ["int": 0, "is_safe": 0])
-        #expect(try PickleDecoder().decode(UUID.self, from: .object(zero)) == UUID(uuidString: "00000000-0000-0000-0000-000000000000"))
+        let zero = PickleObject(
+            newInstanceOf: PickleGlobal(module: "uuid", name: "UUID"), state: ["int": 0, "is_safe": 0])
+        #expect(
+            try PickleDecoder().decode(UUID.self, from: .object(zero))
+                == UUID(uuidString: "00000000-0000-0000-0000-000000000000"))
     }
 
     @Test func orderedDicts() throws {
@@ -203,8 +240,12 @@ struct CodableStandardLibraryTests {
         let value = try PickleEncoder().encodeValue(steps)
         #expect(codableRepr(value) == "collections.OrderedDict().update({'wash': 0, 'rinse': 2, 'dry': 3})")
         #expect(try PickleDecoder().decode(PythonOrderedDict<String, Int>.self, from: value) == steps)
-        #expect(try PickleDecoder().decode(PythonOrderedDict<String, Int>.self, from: ["wash": 0, "rinse": 2, "dry": 3]) == steps)
-        #expect(try PickleDecoder().decode(PythonOrderedDict<String, Int>.self, from: ["rinse": 2, "wash": 0, "dry": 3]) != steps)
+        #expect(
+            try PickleDecoder().decode(PythonOrderedDict<String, Int>.self, from: ["wash": 0, "rinse": 2, "dry": 3])
+                == steps)
+        #expect(
+            try PickleDecoder().decode(PythonOrderedDict<String, Int>.self, from: ["rinse": 2, "wash": 0, "dry": 3])
+                != steps)
         steps["rinse"] = nil
         #expect(Array(steps.map(\.key)) == ["wash", "dry"])
         // Through JSON: alternating keys and values.

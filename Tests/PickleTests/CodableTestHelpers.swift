@@ -30,7 +30,9 @@ func codableRepr(_ value: PickleValue) -> String {
         if object.construction == .newObject { text += ".__new__" }
         text += "(" + object.arguments.map(codableRepr).joined(separator: ", ") + ")"
         if let state = object.state { text += ".__setstate__(" + codableRepr(state) + ")" }
-        if !object.dictItems.isEmpty { text += ".update(" + codableDictRepr(object.dictItems.map { ($0.key, $0.value) }) + ")" }
+        if !object.dictItems.isEmpty {
+            text += ".update(" + codableDictRepr(object.dictItems.map { ($0.key, $0.value) }) + ")"
+        }
         return text
     }
 }
@@ -71,6 +73,7 @@ func decodingFailure<T: Decodable>(_ type: T.Type, from value: PickleValue) -> S
 
 /// An object as a reduction `module.name(arguments)`.
 func reduced(_ module: String, _ name: String, _ arguments: [PickleValue]) -> PickleValue {
-    .object(PickleObject(
-        construction: .reduce, callable: .global(PickleGlobal(module: module, name: name)), arguments: arguments))
+    .object(
+        PickleObject(
+            construction: .reduce, callable: .global(PickleGlobal(module: module, name: name)), arguments: arguments))
 }

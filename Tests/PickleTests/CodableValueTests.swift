@@ -27,12 +27,13 @@ struct CodableValueTests {
 
     @Test func structBecomesDictInFieldOrder() throws {
         let value = try PickleEncoder().encodeValue(Everything())
-        #expect(codableRepr(value) == """
-            {'flag': True, 'text': 'héllo', 'double': 1.5, 'float': 0.25, 'int': -7, 'int8': -8, \
-            'int16': 16, 'int32': -32, 'int64': -9223372036854775808, 'uint': 18446744073709551615, \
-            'uint8': 255, 'uint16': 16, 'uint32': 4294967295, 'uint64': 18446744073709551615, \
-            'missing': None, 'present': 3}
-            """)
+        #expect(
+            codableRepr(value) == """
+                {'flag': True, 'text': 'héllo', 'double': 1.5, 'float': 0.25, 'int': -7, 'int8': -8, \
+                'int16': 16, 'int32': -32, 'int64': -9223372036854775808, 'uint': 18446744073709551615, \
+                'uint8': 255, 'uint16': 16, 'uint32': 4294967295, 'uint64': 18446744073709551615, \
+                'missing': None, 'present': 3}
+                """)
         guard case .bigInt = value.dictValue?["uint64"] else {
             Issue.record("UInt64.max must be a big int")
             return
@@ -46,9 +47,10 @@ struct CodableValueTests {
             var high = UInt128.max
         }
         let value = try PickleEncoder().encodeValue(Wide())
-        #expect(codableRepr(value) == """
-            {'low': -170141183460469231731687303715884105728, 'high': 340282366920938463463374607431768211455}
-            """)
+        #expect(
+            codableRepr(value) == """
+                {'low': -170141183460469231731687303715884105728, 'high': 340282366920938463463374607431768211455}
+                """)
         #expect(try PickleDecoder().decode(Wide.self, from: value) == Wide())
     }
 
@@ -67,13 +69,16 @@ struct CodableValueTests {
     @Test func nestedTypesRoundTrip() throws {
         let team = Team(
             title: "core",
-            members: [.init(name: "Ada", scores: [1, 2], nickname: nil), .init(name: "Bo", scores: [], nickname: "b")],
+            members: [
+                .init(name: "Ada", scores: [1, 2], nickname: nil), .init(name: "Bo", scores: [], nickname: "b"),
+            ],
             lead: nil, grid: [[1], [2.5, 3]])
         let value = try PickleEncoder().encodeValue(team)
-        #expect(codableRepr(value) == """
-            {'title': 'core', 'members': [{'name': 'Ada', 'scores': [1, 2], 'nickname': None}, \
-            {'name': 'Bo', 'scores': [], 'nickname': 'b'}], 'lead': None, 'grid': [[1.0], [2.5, 3.0]]}
-            """)
+        #expect(
+            codableRepr(value) == """
+                {'title': 'core', 'members': [{'name': 'Ada', 'scores': [1, 2], 'nickname': None}, \
+                {'name': 'Bo', 'scores': [], 'nickname': 'b'}], 'lead': None, 'grid': [[1.0], [2.5, 3.0]]}
+                """)
         #expect(try PickleDecoder().decode(Team.self, from: value) == team)
     }
 
@@ -101,9 +106,12 @@ struct CodableValueTests {
         #expect(decodingFailure(UInt.self, from: -1) == "int -1 does not fit in UInt at the top level")
         #expect(decodingFailure(Int8.self, from: -129) == "int -129 does not fit in Int8 at the top level")
         let big = PickleValue.integer(BigInteger("18446744073709551616")!)
-        #expect(decodingFailure(UInt64.self, from: big) == "int 18446744073709551616 does not fit in UInt64 at the top level")
-        #expect(decodingFailure(Int64.self, from: .integer(BigInteger("-9223372036854775809")!))
-            == "int -9223372036854775809 does not fit in Int64 at the top level")
+        #expect(
+            decodingFailure(UInt64.self, from: big)
+                == "int 18446744073709551616 does not fit in UInt64 at the top level")
+        #expect(
+            decodingFailure(Int64.self, from: .integer(BigInteger("-9223372036854775809")!))
+                == "int -9223372036854775809 does not fit in Int64 at the top level")
         #expect(try PickleDecoder().decode(Int64.self, from: .integer(BigInteger("-9223372036854775808")!)) == .min)
         #expect(try PickleDecoder().decode(UInt64.self, from: .integer(BigInteger("18446744073709551615")!)) == .max)
         #expect(decodingFailure(Float.self, from: 1e300) == "float 1e+300 does not fit in Float at the top level")
@@ -112,8 +120,9 @@ struct CodableValueTests {
 
     @Test func surrogateStringIsAnError() throws {
         let value = PickleValue.surrogateString(SurrogateString(codePoints: [0x61, 0xDC80])!)
-        #expect(decodingFailure([String: String].self, from: ["name": value])
-            == "str with the lone surrogate U+DC80, which a Swift String cannot hold, at name")
+        #expect(
+            decodingFailure([String: String].self, from: ["name": value])
+                == "str with the lone surrogate U+DC80, which a Swift String cannot hold, at name")
     }
 
     @Test func bytesAndByteArrays() throws {
@@ -134,7 +143,7 @@ struct CodableValueTests {
         ]
         #expect(try PickleDecoder().decode(Blob.self, from: legacy) == blob)
         #expect(try PickleDecoder().decode(Data.self, from: reduced("__builtin__", "bytes", [])) == Data())
-        #expect(try PickleDecoder().decode([UInt8].self, from: [1, 2]) == [1, 2])
+        #expect(try PickleDecoder().decode([UInt8].self, from: [1, 2] as PickleValue) == [1, 2])
     }
 
     @Test func setsBecomeSetsAndHashableForms() throws {
@@ -171,7 +180,8 @@ struct CodableValueTests {
 
         // Keys Python keeps apart but Swift merges are an error, not a silent loss.
         let clash: PickleValue = .dict(PickleDict([(.string("e\u{301}"), 1), (.string("\u{e9}"), 2)]))
-        #expect(decodingFailure([String: Int].self, from: clash)?.hasPrefix("dict has two keys that are the same") == true)
+        #expect(
+            decodingFailure([String: Int].self, from: clash)?.hasPrefix("dict has two keys that are the same") == true)
     }
 
     enum Shape: Codable, Equatable {
@@ -181,7 +191,8 @@ struct CodableValueTests {
     }
 
     enum Level: Int, Codable {
-        case low = 1, high = 2
+        case low = 1
+        case high = 2
     }
 
     @Test func enumsUseRawValuesOrTheSynthesizedForm() throws {
@@ -223,7 +234,10 @@ struct CodableValueTests {
         #expect(try PickleDecoder().decode(Point.self, from: .object(instance)) == Point(x: 1, y: 2))
         let reconstructed = PickleObject(
             construction: .reduce, callable: .global(PickleGlobal(module: "copy_reg", name: "_reconstructor")),
-            arguments: [.global(PickleGlobal(module: "geo", name: "Point")), .global(PickleGlobal(module: "__builtin__", name: "object")), .none],
+            arguments: [
+                .global(PickleGlobal(module: "geo", name: "Point")),
+                .global(PickleGlobal(module: "__builtin__", name: "object")), .none,
+            ],
             state: ["x": 3, "y": 4])
         #expect(try PickleDecoder().decode(Point.self, from: .object(reconstructed)) == Point(x: 3, y: 4))
         let ordered = PickleObject(

@@ -67,7 +67,13 @@ import Testing
                         continue
                     }
                     let again = try Unpickler.load(pickle)
-                    if !value.holdsNaN { #expect(again == value, "\(name) at protocol \(version)") }
+                    if value.holdsNaN || (version < 4 && again != value) {
+                        // As FuzzRoundTrip requires: below protocol 4 some values are written in another
+                        // form (CPython's), which must then be stable.
+                        #expect(try Pickler.dumps(again, protocol: version) == pickle, "\(name) at protocol \(version)")
+                    } else {
+                        #expect(again == value, "\(name) at protocol \(version)")
+                    }
                     again.breakReferenceCycles()
                 }
                 value.breakReferenceCycles()

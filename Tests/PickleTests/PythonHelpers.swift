@@ -1,6 +1,7 @@
 import Foundation
-@testable import Pickle
 import TestSupport
+
+@testable import Pickle
 
 /// Runs CPython and turns its output into bytes and values the tests compare against.
 enum CPython {
@@ -49,7 +50,8 @@ enum CPython {
         bytes.reserveCapacity(digits.count / 2)
         var index = 0
         while index < digits.count {
-            guard let high = PickleReader.digitValue(digits[index]), let low = PickleReader.digitValue(digits[index + 1])
+            guard let high = PickleReader.digitValue(digits[index]),
+                let low = PickleReader.digitValue(digits[index + 1])
             else { throw Failure(description: "bad hex") }
             bytes.append(UInt8(high * 16 + low))
             index += 2

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// CPython's negative cases (`Lib/test/pickletester.py`) and more: each ends in the expected
@@ -38,7 +39,8 @@ import Testing
                 except Exception:
                     print('failed')
             """
-        let output = try TestSupportPython.run(script, input: cases.map { CPython.hex($0.bytes) }.joined(separator: "\n"))
+        let output = try TestSupportPython.run(
+            script, input: cases.map { CPython.hex($0.bytes) }.joined(separator: "\n"))
         for (testCase, outcome) in zip(cases, output.split(separator: "\n")) {
             #expect(outcome == "failed", "CPython loads \(testCase)")
         }
@@ -71,7 +73,8 @@ import Testing
     @Test func markInsideOperands() throws {
         try check([
             Case("N(.", .stackUnderflow, at: 2), Case("N(2", .stackUnderflow, at: 2),
-            Case("cbuiltins\nlist\n)(R", .stackUnderflow, at: 17), Case("cbuiltins\nlist\n()R", .stackUnderflow, at: 17),
+            Case("cbuiltins\nlist\n)(R", .stackUnderflow, at: 17),
+            Case("cbuiltins\nlist\n()R", .stackUnderflow, at: 17),
             Case("]N(a", .stackUnderflow, at: 3), Case("cbuiltins\nValueError\n)R}(b", .stackUnderflow, at: 25),
             Case("cbuiltins\nValueError\n)R(}b", .stackUnderflow, at: 25), Case("(Nd", .invalidStack, at: 2),
             Case("N(p1\n", .stackUnderflow, at: 2), Case("N(q\u{0}", .stackUnderflow, at: 2),
@@ -105,13 +108,17 @@ import Testing
             ("\u{80}", 0), ("\u{82}", 0), ("\u{83}", 0), ("\u{84}\u{1}", 0), ("\u{84}", 0),
             ("\u{84}\u{1}\u{0}\u{0}", 0), ("\u{8a}", 0), ("\u{8b}", 0), ("\u{8b}\u{0}\u{0}\u{0}", 0), ("\u{8c}", 0),
             ("\u{8c}\u{3}", 0), ("\u{8c}\u{3}ab", 0), ("\u{8d}", 0), ("\u{8d}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
-            ("\u{8d}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0), ("\u{8d}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
+            ("\u{8d}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
+            ("\u{8d}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
             ("\u{8e}", 0), ("\u{8e}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
-            ("\u{8e}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0), ("\u{8e}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
+            ("\u{8e}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
+            ("\u{8e}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
             ("\u{96}", 0), ("\u{96}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
-            ("\u{96}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0), ("\u{96}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
+            ("\u{96}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
+            ("\u{96}\u{3}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}ab", 0),
             ("\u{95}", 0), ("\u{95}\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
-            ("\u{95}\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0), ("\u{95}\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}N", 0),
+            ("\u{95}\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}", 0),
+            ("\u{95}\u{2}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}N", 0),
             // Lengths far beyond the data, including ones that do not fit in Int.
             ("B\u{ff}\u{ff}\u{ff}\u{ff}abc", 0), ("X\u{ff}\u{ff}\u{ff}\u{7f}abc", 0),
             ("\u{8e}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}\u{ff}abc", 0),
@@ -124,13 +131,16 @@ import Testing
     }
 
     @Test func badlyQuotedAndEscapedStrings() throws {
-        let quoted = ["S'\n.", "S\"\n.", "S' \n.", "S\" \n.", "S'\"\n.", "S\"'\n.", "S' ' \n.", "S\" \" \n.", "S ''\n.",
-                      "S \"\"\n.", "S \n.", "S\n."]
-        try check(quoted.map { Case($0, .invalidString, at: 0) } + [
-            Case("S.", .truncated, at: 0), Case("S'\\'\n.", .invalidString, at: 0),
-            Case("S'\\x4'\n.", .invalidString, at: 0), Case("V\\u12\n.", .invalidString, at: 0),
-            Case("V\\U00110000\n.", .invalidString, at: 0),
-        ])
+        let quoted = [
+            "S'\n.", "S\"\n.", "S' \n.", "S\" \n.", "S'\"\n.", "S\"'\n.", "S' ' \n.", "S\" \" \n.", "S ''\n.",
+            "S \"\"\n.", "S \n.", "S\n.",
+        ]
+        try check(
+            quoted.map { Case($0, .invalidString, at: 0) } + [
+                Case("S.", .truncated, at: 0), Case("S'\\'\n.", .invalidString, at: 0),
+                Case("S'\\x4'\n.", .invalidString, at: 0), Case("V\\u12\n.", .invalidString, at: 0),
+                Case("V\\U00110000\n.", .invalidString, at: 0),
+            ])
         for (text, expected) in [("S''\n.", ""), ("S\"\"\n.", ""), ("S\"\\n\"\n.", "\n"), ("S'\\n'\n.", "\n")] {
             #expect(try Unpickler.load(latin1(text)) == .string(expected))
         }
@@ -140,7 +150,8 @@ import Testing
         try check([
             Case("c\u{ff}\nlog\n.", .invalidString, at: 0), Case("cmath\n\u{ff}\n.", .invalidString, at: 0),
             Case("c\nlog\n.", .truncated, at: 0), Case("cmath\n\n.", .truncated, at: 0),
-            Case("\u{80}\u{4}cmath\n\n.", .truncated, at: 2), Case("\u{8c}\u{1}\u{ff}\u{8c}\u{3}log\u{93}.", .invalidString, at: 0),
+            Case("\u{80}\u{4}cmath\n\n.", .truncated, at: 2),
+            Case("\u{8c}\u{1}\u{ff}\u{8c}\u{3}log\u{93}.", .invalidString, at: 0),
             Case("\u{8c}\u{4}math\u{8c}\u{1}\u{ff}\u{93}.", .invalidString, at: 6),
             Case("\u{8c}\u{0}\u{8c}\u{3}log\u{93}.", .invalidArgument, at: 7),
             Case("\u{8c}\u{4}math\u{8c}\u{0}\u{93}.", .invalidArgument, at: 8),
@@ -150,20 +161,26 @@ import Testing
             Case("(i\u{e9}\nx\n.", .invalidString, at: 1),
         ])
         // The good ones from CPython's test_load_global stay inert globals.
-        #expect(try Unpickler.load(latin1("cbuiltins\nstr\n.")) == .global(PickleGlobal(module: "builtins", name: "str")))
-        #expect(try Unpickler.load(latin1("\u{80}\u{4}cbuiltins\nstr.upper\n."))
+        #expect(
+            try Unpickler.load(latin1("cbuiltins\nstr\n.")) == .global(PickleGlobal(module: "builtins", name: "str")))
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{4}cbuiltins\nstr.upper\n."))
                 == .global(PickleGlobal(module: "builtins", name: "str.upper")))
-        #expect(try Unpickler.load(latin1("\u{80}\u{4}cm\u{c3}\u{b6}dule\ngl\u{c3}\u{b6}bal\n."))
+        #expect(
+            try Unpickler.load(latin1("\u{80}\u{4}cm\u{c3}\u{b6}dule\ngl\u{c3}\u{b6}bal\n."))
                 == .global(PickleGlobal(module: "m\u{f6}dule", name: "gl\u{f6}bal")))
-        #expect(try Unpickler.load(latin1("\u{8c}\u{7}os.path\u{8c}\u{4}join\u{93}."))
+        #expect(
+            try Unpickler.load(latin1("\u{8c}\u{7}os.path\u{8c}\u{4}join\u{93}."))
                 == .global(PickleGlobal(module: "os.path", name: "join")))
     }
 
     @Test func badCallsAndState() throws {
         try check([
             Case("N)R.", .invalidStack, at: 2), Case("cbuiltins\nint\nNR.", .invalidStack, at: 15),
-            Case("cbuiltins\nlen\n)\u{81}.", .invalidStack, at: 15), Case("cbuiltins\nint\nN\u{81}.", .invalidStack, at: 15),
-            Case("cbuiltins\nlen\n)}\u{92}.", .invalidStack, at: 16), Case("cbuiltins\nint\nN}\u{92}.", .invalidStack, at: 16),
+            Case("cbuiltins\nlen\n)\u{81}.", .invalidStack, at: 15),
+            Case("cbuiltins\nint\nN\u{81}.", .invalidStack, at: 15),
+            Case("cbuiltins\nlen\n)}\u{92}.", .invalidStack, at: 16),
+            Case("cbuiltins\nint\nN}\u{92}.", .invalidStack, at: 16),
             Case("cbuiltins\nint\n)N\u{92}.", .invalidStack, at: 16), Case("(N)o.", .invalidStack, at: 3),
             Case("]}b.", .invalidStack, at: 2), Case("]NN\u{86}b.", .invalidStack, at: 4),
             Case("N\u{98}.", .invalidStack, at: 1), Case("}]]s.", .invalidStack, at: 3),
@@ -176,7 +193,8 @@ import Testing
         // Python accepts these: BUILD of nothing on non-instances, and list item assignment.
         #expect(try Unpickler.load(latin1("]Nb.")) == .list([]))
         #expect(try Unpickler.load(latin1("]N}\u{86}b.")) == .list([]))
-        #expect(try Unpickler.load(latin1("cbuiltins\nint\n}b.")) == .global(PickleGlobal(module: "builtins", name: "int")))
+        #expect(
+            try Unpickler.load(latin1("cbuiltins\nint\n}b.")) == .global(PickleGlobal(module: "builtins", name: "int")))
         #expect(try Unpickler.load(latin1("]I7\na(I0\nI5\nu.")) == .list([5]))
         // CPython ignores a MARK left under the value at STOP.
         #expect(try Unpickler.load(latin1("(N.")) == .none)
@@ -198,7 +216,8 @@ import Testing
             Case("\u{83}\u{ff}\u{ff}.", .extensionNotRegistered, at: 0),
             Case("\u{84}\u{1}\u{0}\u{0}\u{0}.", .extensionNotRegistered, at: 0),
             Case("\u{84}\u{ff}\u{ff}\u{ff}\u{7f}.", .extensionNotRegistered, at: 0),
-            Case("\u{82}\u{0}.", .extensionNotRegistered, at: 0), Case("\u{83}\u{0}\u{0}.", .extensionNotRegistered, at: 0),
+            Case("\u{82}\u{0}.", .extensionNotRegistered, at: 0),
+            Case("\u{83}\u{0}\u{0}.", .extensionNotRegistered, at: 0),
             Case("\u{84}\u{0}\u{0}\u{0}\u{0}.", .extensionNotRegistered, at: 0),
             Case("\u{84}\u{0}\u{0}\u{0}\u{80}.", .extensionNotRegistered, at: 0),
             Case("\u{84}\u{ff}\u{ff}\u{ff}\u{ff}.", .extensionNotRegistered, at: 0),
@@ -210,8 +229,10 @@ import Testing
             Case("I9223372036854775807JUNK\n.", .invalidArgument, at: 0), Case("\u{ff}", .unknownOpcode, at: 0),
             Case("N\u{0}", .unknownOpcode, at: 1), Case("\u{80}\u{6}N.", .unsupportedProtocol, at: 0),
             Case("Pabc\n.", .persistentIDUnsupported, at: 0), Case("NQ.", .persistentIDUnsupported, at: 1),
-            Case("\u{80}\u{5}\u{97}.", .missingBuffer, at: 2), Case("\u{8b}\u{ff}\u{ff}\u{ff}\u{ff}.", .invalidArgument, at: 0),
-            Case("F1e500\n.", .invalidArgument, at: 0), Case("I" + String(repeating: "1", count: 4301) + "\n.", .limitExceeded, at: 0),
+            Case("\u{80}\u{5}\u{97}.", .missingBuffer, at: 2),
+            Case("\u{8b}\u{ff}\u{ff}\u{ff}\u{ff}.", .invalidArgument, at: 0),
+            Case("F1e500\n.", .invalidArgument, at: 0),
+            Case("I" + String(repeating: "1", count: 4301) + "\n.", .limitExceeded, at: 0),
             Case("L" + String(repeating: "1", count: 5000) + "L\n.", .limitExceeded, at: 0),
             Case("X\u{2}\u{0}\u{0}\u{0}\u{c3}\u{28}.", .invalidString, at: 0),
             Case("\u{8c}\u{3}\u{ed}\u{a0}\u{28}.", .invalidString, at: 0), Case("U\u{1}\u{e9}.", .invalidString, at: 0),

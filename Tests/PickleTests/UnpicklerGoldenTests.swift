@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// The unpickler against the golden corpus in `Fixtures/` (made by CPython 3.11 and Python 2.7):
@@ -21,23 +22,24 @@ import Testing
     /// What CPython loads from each file (read as a stream with one Unpickler), described.
     static func cpythonDescriptions(of files: [String], encoding: String = "ASCII") throws -> [String: [Any]] {
         // A plain stream reader: load until the data is used up.
-        let reader = pythonDescribe + """
+        let reader =
+            pythonDescribe + """
 
-            import io, pickle, sys, json
-            sys.path.insert(0, \(CPython.pythonLiteral(fixtures.path)))
-            for name in sys.stdin.read().split():
-                with open(name, 'rb') as f:
-                    stream = io.BytesIO(f.read())
-                unpickler = pickle.Unpickler(stream, encoding=\(CPython.pythonLiteral(encoding)))
-                values, ids, keep = [], {}, []
-                try:
-                    while stream.tell() < len(stream.getbuffer()):
-                        keep.append(unpickler.load())
-                        values.append(describe(keep[-1], ids))
-                except Exception as e:
-                    values = {"error": type(e).__name__}
-                print(json.dumps({"file": name, "values": values}))
-            """
+                import io, pickle, sys, json
+                sys.path.insert(0, \(CPython.pythonLiteral(fixtures.path)))
+                for name in sys.stdin.read().split():
+                    with open(name, 'rb') as f:
+                        stream = io.BytesIO(f.read())
+                    unpickler = pickle.Unpickler(stream, encoding=\(CPython.pythonLiteral(encoding)))
+                    values, ids, keep = [], {}, []
+                    try:
+                        while stream.tell() < len(stream.getbuffer()):
+                            keep.append(unpickler.load())
+                            values.append(describe(keep[-1], ids))
+                    except Exception as e:
+                        values = {"error": type(e).__name__}
+                    print(json.dumps({"file": name, "values": values}))
+                """
         let paths = files.map { fixtures.appendingPathComponent($0).path }
         let output = try TestSupportPython.run(reader, input: paths.joined(separator: "\n"))
         var result: [String: [Any]] = [:]
@@ -105,7 +107,9 @@ import Testing
                 let loads = (entry["loads"] as? [String: Any])?[encoding] as? [String: Any]
             else { continue }
             let file = "golden_py2/" + name
-            let result = Result { () throws(PickleError) in try Unpickler.load(try Self.bytesTyped(file), options: options) }
+            let result = Result { () throws(PickleError) in
+                try Unpickler.load(try Self.bytesTyped(file), options: options)
+            }
             if loads["error"] != nil {
                 // CPython fails: a non-ASCII str under ASCII, or a global Python 3 lacks; the first
                 // must fail here too, the second loads as an inert global.
@@ -140,7 +144,8 @@ import Testing
     /// Inputs CPython rejects only because its unpickler imports or calls what the pickle names;
     /// this one builds inert values instead.
     static let loadsInert: Set<String> = [
-        "cbuiltins\nstr.upper\n.", "cno_such_module_xyz\nx\n.", "cbuiltins\nno_such_name\n.", "cbuiltins\nlen\n(I1\ntR.",
+        "cbuiltins\nstr.upper\n.", "cno_such_module_xyz\nx\n.", "cbuiltins\nno_such_name\n.",
+        "cbuiltins\nlen\n(I1\ntR.",
     ]
 
     @Test func everyInputCPythonRejectsIsRejected() throws {
@@ -179,16 +184,18 @@ import Testing
     @Test func everyTrickyInputCPythonAcceptsLoads() throws {
         let entries = try Self.manifest("pass/manifest.json")
         #expect(entries.count > 60)
-        let script = pythonDescribe + """
+        let script =
+            pythonDescribe + """
 
-            import pickle, sys, json
-            sys.path.insert(0, \(CPython.pythonLiteral(Self.fixtures.path)))
-            for line in sys.stdin.read().split():
-                encoding, hex = line.split(':')
-                print(json.dumps(describe(pickle.loads(bytes.fromhex(hex), encoding=encoding))))
-            """
+                import pickle, sys, json
+                sys.path.insert(0, \(CPython.pythonLiteral(Self.fixtures.path)))
+                for line in sys.stdin.read().split():
+                    encoding, hex = line.split(':')
+                    print(json.dumps(describe(pickle.loads(bytes.fromhex(hex), encoding=encoding))))
+                """
         let input = entries.map { "\($0["encoding"] as? String ?? "ASCII"):\($0["hex"] as? String ?? "")" }
-        let descriptions = try TestSupportPython.run(script, input: input.joined(separator: "\n")).split(separator: "\n")
+        let descriptions = try TestSupportPython.run(script, input: input.joined(separator: "\n")).split(
+            separator: "\n")
         #expect(descriptions.count == entries.count)
         for (entry, description) in zip(entries, descriptions) {
             let name = entry["name"] as? String ?? "?"
@@ -209,14 +216,16 @@ import Testing
             let matched = matcher.matches(value, try JSONSerialization.jsonObject(with: Data(description.utf8)))
             #expect(matched, "\(name): \(matcher.failure ?? "")")
             for pair in entry["identity"] as? [[[Any]]] ?? [] {
-                let first = Self.follow(pair[0], in: value), second = Self.follow(pair[1], in: value)
+                let first = Self.follow(pair[0], in: value)
+                let second = Self.follow(pair[1], in: value)
                 if case .tuple? = first, case .tuple? = second {
                     // Tuples are values here, without identity: equal is all they can be.
                     #expect(first == second, "\(name): \(pair)")
                     continue
                 }
-                #expect(first?.referenceIdentity != nil && first?.referenceIdentity == second?.referenceIdentity,
-                        "\(name): \(pair) are not the same object")
+                #expect(
+                    first?.referenceIdentity != nil && first?.referenceIdentity == second?.referenceIdentity,
+                    "\(name): \(pair) are not the same object")
             }
         }
     }

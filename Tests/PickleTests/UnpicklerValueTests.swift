@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Pickle
 
 /// Values pickled by CPython at every protocol load as the same values: types, exact contents,
@@ -125,7 +126,10 @@ import Testing
             ("empty instance", "Empty()"),
             ("shared instance", "(lambda c: [c, c, (c,)])(C(x=1))"),
             ("self-referencing instance", "(lambda c: (setattr(c, 'me', c), c)[1])(C())"),
-            ("instances referencing each other", "(lambda a, b: (setattr(a, 'b', b), setattr(b, 'a', a), [a, b])[2])(C(), C())"),
+            (
+                "instances referencing each other",
+                "(lambda a, b: (setattr(a, 'b', b), setattr(b, 'a', a), [a, b])[2])(C(), C())"
+            ),
             ("instance as dict key and value", "(lambda c: {c: c})(C(k=1))"),
             ("slots", "Slots()"),
             ("list of instances", "[C(i=i) for i in range(50)]"),
@@ -165,7 +169,8 @@ import Testing
             setup: setup)
         // DICT holds a datetime.date, which stays an inert object: check it apart.
         let pickles = try CPython.pickles("DICT", setup: setup + "\nDICT['birthday'] = datetime.date(1980, 5, 7)")
-        let dictSize = try Int(CPython.run(setup + "\nprint(len(DICT) + 1)").trimmingCharacters(in: .whitespacesAndNewlines))
+        let dictSize = try Int(
+            CPython.run(setup + "\nprint(len(DICT) + 1)").trimmingCharacters(in: .whitespacesAndNewlines))
         for (proto, bytes) in pickles.sorted(by: { $0.key < $1.key }) {
             let value = try Unpickler.load(bytes)
             guard case .dict(let dict) = value, case .object(let date)? = dict["birthday"] else {
@@ -173,7 +178,7 @@ import Testing
                 continue
             }
             #expect(dict.count == dictSize)
-            #expect(dict["flags"] == 412317970704)
+            #expect(dict["flags"] == 412_317_970_704)
             #expect(dict["username"] == "collinwinter")
             #expect(date.global == PickleGlobal(module: "datetime", name: "date"), "p\(proto)")
             #expect(date.construction == .reduce)

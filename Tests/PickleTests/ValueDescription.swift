@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Pickle
 
 /// Python code that describes a Python value as JSON: types, exact values (float bits, code points,
@@ -179,12 +180,14 @@ struct ValueMatcher {
         }
         var remaining = values
         for item in items {
-            guard let index = remaining.indices.first(where: { index in
-                var attempt = self
-                guard attempt.matches(remaining[index], item, path: path) else { return false }
-                self = attempt
-                return true
-            }) else {
+            guard
+                let index = remaining.indices.first(where: { index in
+                    var attempt = self
+                    guard attempt.matches(remaining[index], item, path: path) else { return false }
+                    self = attempt
+                    return true
+                })
+            else {
                 return fail(path, "no element matches \(item)")
             }
             remaining.remove(at: index)

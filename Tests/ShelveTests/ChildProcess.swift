@@ -22,7 +22,7 @@ final class ChildProcess {
 
     /// A `ShelfWorker` process (see `Tests/ShelfWorker/main.swift`).
     static func worker(_ arguments: [String]) throws -> ChildProcess {
-        try ChildProcess(try ExampleTests.executable("ShelfWorker"), arguments)
+        try ChildProcess(try BuiltExecutable.path("ShelfWorker"), arguments)
     }
 
     /// A Python script run by the interpreter with `dbm.gnu`; `sys.argv[1:]` are `arguments`.

@@ -18,19 +18,7 @@ struct ExampleTests {
 
     /// The built executable of an example target.
     static func executable(_ name: String) throws -> String {
-        var directories: [URL] = []
-        // The test bundle lives in the products directory, beside the executables.
-        if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() { directories.append(bundle) }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        // Or the package's .build/debug, found from this file's location.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        directories.append(root.appendingPathComponent(".build/debug"))
-        for directory in directories {
-            let candidate = directory.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw ExampleFailure(description: "the \(name) example is not built; run `swift build` first")
+        try BuiltExecutable.path(name)
     }
 
     static func run(_ name: String, _ arguments: [String]) throws -> Python.Output {

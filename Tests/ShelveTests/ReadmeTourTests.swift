@@ -51,7 +51,12 @@ struct ReadmeTourTests {
 
 extension [UInt8] {
     fileprivate var hex: String {
-        let digits = [Character]("0123456789abcdef")
-        return String(flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+        let digits: [Character] = Swift.Array("0123456789abcdef")
+        var text = ""
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return text
     }
 }

@@ -67,14 +67,24 @@ public enum Python {
     }
 
     /// Runs `executable` with `arguments`, feeding `input` to its standard input.
+    ///
+    /// - Parameters:
+    ///   - executable: The program's path.
+    ///   - arguments: Its arguments, without its name.
+    ///   - input: Bytes for its standard input.
+    ///   - environment: Variables to set (or override) in its environment, which is otherwise this
+    ///     process's, with `PYTHONHASHSEED=0` and `PYTHONIOENCODING=utf-8`.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], input: Data = Data()) throws -> Output {
+    public static func run(
+        _ executable: String, _ arguments: [String], input: Data = Data(), environment extra: [String: String] = [:]
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONHASHSEED"] = "0"
         environment["PYTHONIOENCODING"] = "utf-8"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin

@@ -16,9 +16,10 @@ extension Decimal: PickleNativeEncodable, PickleNativeDecodable {
     static let pythonClass = PickleGlobal(module: "decimal", name: "Decimal")
 
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
-        .object(PickleObject(
-            construction: .reduce, callable: .global(Self.pythonClass),
-            arguments: [.string(isNaN ? "NaN" : description)]))
+        .object(
+            PickleObject(
+                construction: .reduce, callable: .global(Self.pythonClass),
+                arguments: [.string(isNaN ? "NaN" : description)]))
     }
 
     init(pickleValue value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath) throws {
@@ -27,11 +28,17 @@ extension Decimal: PickleNativeEncodable, PickleNativeDecodable {
         case .int(let integer):
             text = String(integer)
         case .bigInt(let big):
+            guard big.bitLength <= 130 else {
+                throw PickleCodingErrors.corrupted(
+                    "\(describe(big)) has more than \(Self.maximumDigits) digits, more than Foundation.Decimal holds",
+                    at: path)
+            }
             text = big.description
         case .object(let object)
         where object.construction == .reduce && object.global == Self.pythonClass && object.arguments.count == 1:
             guard case .string(let string) = object.arguments[0] else {
-                throw PickleCodingErrors.corrupted("decimal.Decimal from a \(object.arguments[0].pythonTypeName)", at: path)
+                throw PickleCodingErrors.corrupted(
+                    "decimal.Decimal from a \(object.arguments[0].pythonTypeName)", at: path)
             }
             text = string
         default:
@@ -99,7 +106,8 @@ extension Decimal: PickleNativeEncodable, PickleNativeDecodable {
             digits += repeatElement(0, count: exponent - 127)
             exponent = 127
         }
-        let canonical = (negative ? "-" : "") + String(digits.map { Character(Unicode.Scalar($0 + 0x30)) })
+        let canonical =
+            (negative ? "-" : "") + String(digits.map { Character(Unicode.Scalar($0 + 0x30)) })
             + "E\(exponent)"
         guard (-128...127).contains(exponent), let decimal = Decimal(string: canonical) else {
             throw fail("is beyond the range of Foundation.Decimal")

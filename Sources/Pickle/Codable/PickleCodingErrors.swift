@@ -24,27 +24,34 @@ enum PickleCodingErrors {
 
     /// A value of the right Python type that the Swift type cannot hold: `message at path`.
     static func corrupted(_ message: String, at path: PickleCodingPath) -> DecodingError {
-        DecodingError.dataCorrupted(DecodingError.Context(
-            codingPath: path.keys, debugDescription: "\(message) at \(path.pythonDescription)"))
+        DecodingError.dataCorrupted(
+            DecodingError.Context(
+                codingPath: path.keys, debugDescription: "\(message) at \(path.pythonDescription)"))
     }
 
     /// A missing dict key or attribute: `missing key 'name' at users[3]`.
     static func missingKey(_ key: any CodingKey, at path: PickleCodingPath) -> DecodingError {
-        DecodingError.keyNotFound(key, DecodingError.Context(
-            codingPath: path.keys,
-            debugDescription: "missing key '\(key.stringValue)' at \(path.pythonDescription)"))
+        DecodingError.keyNotFound(
+            key,
+            DecodingError.Context(
+                codingPath: path.keys,
+                debugDescription: "missing key '\(key.stringValue)' at \(path.pythonDescription)"))
     }
 
     /// An unkeyed container read past its end.
     static func endOfSequence(_ type: Any.Type, count: Int, at path: PickleCodingPath) -> DecodingError {
-        DecodingError.valueNotFound(type, DecodingError.Context(
-            codingPath: path.keys,
-            debugDescription: "no item left at \(path.pythonDescription): the sequence has \(count) items"))
+        DecodingError.valueNotFound(
+            type,
+            DecodingError.Context(
+                codingPath: path.keys,
+                debugDescription: "no item left at \(path.pythonDescription): the sequence has \(count) items"))
     }
 
     /// A Swift value that has no Python form: `message at path`.
     static func invalidValue(_ value: Any, _ message: String, at path: PickleCodingPath) -> EncodingError {
-        EncodingError.invalidValue(value, EncodingError.Context(
-            codingPath: path.keys, debugDescription: "\(message) at \(path.pythonDescription)"))
+        EncodingError.invalidValue(
+            value,
+            EncodingError.Context(
+                codingPath: path.keys, debugDescription: "\(message) at \(path.pythonDescription)"))
     }
 }

@@ -24,6 +24,10 @@
 ///   keyed types from a `dict`, an `OrderedDict`, a `defaultdict`, or the attributes of an instance.
 /// - `Data` and `[UInt8]` decode from `bytes` or `bytearray`.
 /// - A missing key or `None` decodes as `nil` for an optional.
+/// - A `Date` decodes from a `datetime.datetime`: an aware one at its UTC offset, a naive one read
+///   as UTC (decode a ``PythonDateTime`` to tell them apart), or from a number of seconds since
+///   1970. A datetime in a `zoneinfo` zone is an error for a `Date` (its offset needs the time zone
+///   database) but decodes as a ``PythonDateTime``.
 /// - Whatever CPython wrote at protocols 0 to 5, from Python 2 or 3: a set pickled as
 ///   `builtins.set([...])`, bytes as `_codecs.encode(...)`, an instance made by
 ///   `copyreg._reconstructor`.
@@ -31,20 +35,53 @@
 /// Errors are `DecodingError`s whose message gives the Python types and the coding path the way
 /// Python code would reach the value: `expected str at users[3].name, found int`.
 ///
-/// ## Shared references and depth
+/// ## Shared references
 /// Swift values cannot share, so a list, dict or instance referenced several times in the pickle is
 /// decoded again for each reference. A small hostile pickle can nest such references to expand
 /// exponentially (a list referring ten times to a list referring ten times to…): past the first
 /// 65,536 values, decoding fails with `DecodingError.dataCorrupted` once it has decoded more than 16
 /// times as many values as the pickle's value graph holds, which decoding a value without shared
-/// references never does. Values nested deeper than 1,000 levels (Python's recursion limit) fail the
-/// same way rather than exhaust the stack.
+/// references never does. Deep nesting is bounded by ``maxDepth``.
 public struct PickleDecoder: Sendable {
     /// Values for the `userInfo` of the `Decoder` that your types' `init(from:)` receives.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// How decoding from bytes reads the pickle: limits, global resolution, how Python 2
+    /// `str` values are read (set ``UnpicklerOptions/python2Strings`` to Latin-1 to read the
+    /// `datetime` values of Python 2 pickles).
+    public var unpicklerOptions = UnpicklerOptions()
+
+    /// How deeply values may nest, 512 by default.
+    ///
+    /// Decoding recurses once for each nested value, so this bounds the stack it uses; beyond it, or
+    /// for a value that contains itself (a dict holding itself, decoded into a recursive type),
+    /// decoding fails with `DecodingError.dataCorrupted` instead of overflowing the stack.
+    public var maxDepth = 512
+
     /// Creates a decoder with the default options.
     public init() {}
+
+    /// Decodes a `T` from a pickle.
+    ///
+    /// Reads the first pickle in `bytes`, ignoring anything after its `STOP` as Python's
+    /// `pickle.loads` does, then decodes the value as decoding from a ``PickleValue`` does.
+    ///
+    /// ```swift
+    /// struct Point: Codable { var x: Int; var y: Int }
+    /// let point = try PickleDecoder().decode(Point.self, from: bytes)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - type: The type to decode.
+    ///   - bytes: The pickle.
+    /// - Returns: The decoded value.
+    /// - Throws: ``PickleError`` with the byte offset when the pickle is malformed;
+    ///   `DecodingError` when the value does not have the form `T` expects, with the Python types
+    ///   and the coding path in its message.
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        let value = try Unpickler.load(bytes, options: unpicklerOptions)
+        return try decode(type, from: value)
+    }
 
     /// Decodes a `T` from a ``PickleValue`` tree.
     ///
@@ -59,7 +96,8 @@ public struct PickleDecoder: Sendable {
     /// - Throws: `DecodingError` when the object does not have the form `T` expects, with the Python
     ///   types and the coding path in its message.
     public func decode<T: Decodable>(_ type: T.Type, from value: PickleValue) throws -> T {
-        let decoder = _PickleDecoder(userInfo: userInfo, value: value, path: .root)
+        let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth, root: value)
+        let decoder = _PickleDecoder(context: context, value: value, path: .root)
         return try decoder.unwrap(type, from: value, at: .root)
     }
 }

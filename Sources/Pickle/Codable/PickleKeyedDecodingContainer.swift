@@ -7,7 +7,7 @@ final class PickleKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainer
     let decoder: _PickleDecoder
     let dict: PickleDict
     let path: PickleCodingPath
-    private var hint = 0
+    @exclusivity(unchecked) private var hint = 0
 
     init(decoder: _PickleDecoder, dict: PickleDict, path: PickleCodingPath) {
         self.decoder = decoder
@@ -215,10 +215,10 @@ final class PickleKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainer
 
     func superDecoder() throws -> any Decoder {
         let value = dict[.string(PickleCodingKey.superKey.stringValue)] ?? .none
-        return _PickleDecoder(userInfo: decoder.userInfo, value: value, path: path.appending(PickleCodingKey.superKey))
+        return _PickleDecoder(context: decoder.context, value: value, path: path.appending(PickleCodingKey.superKey))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        _PickleDecoder(userInfo: decoder.userInfo, value: find(key) ?? .none, path: path.appending(key))
+        _PickleDecoder(context: decoder.context, value: find(key) ?? .none, path: path.appending(key))
     }
 }

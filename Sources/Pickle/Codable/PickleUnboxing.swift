@@ -34,7 +34,7 @@ enum PickleUnboxing {
         case .bigInt(let big):
             let double = Double(big)
             guard double.isFinite else {
-                throw PickleCodingErrors.corrupted("int \(big) is too large for Double", at: path())
+                throw PickleCodingErrors.corrupted("\(describe(big)) is too large for Double", at: path())
             }
             return double
         default:
@@ -64,13 +64,19 @@ enum PickleUnboxing {
             return flag ? 1 : 0
         case .bigInt(let big):
             guard let result = T(exactly: big) else {
-                throw PickleCodingErrors.corrupted("int \(big) does not fit in \(T.self)", at: path())
+                throw PickleCodingErrors.corrupted("\(describe(big)) does not fit in \(T.self)", at: path())
             }
             return result
         default:
             throw PickleCodingErrors.mismatch(T.self, expected: "int", found: value, at: path())
         }
     }
+}
+
+/// `int 123…` for a message; a huge integer by its size, since its decimal digits take quadratic
+/// time to compute.
+func describe(_ big: BigInteger) -> String {
+    big.bitLength <= 1024 ? "int \(big)" : "int of \(big.bitLength) bits"
 }
 
 extension FixedWidthInteger {

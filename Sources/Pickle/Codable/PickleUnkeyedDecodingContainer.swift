@@ -116,7 +116,9 @@ struct PickleUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
         let decoder = self.decoder
-        return try advance { value, path in KeyedDecodingContainer(try decoder.keyedContainer(type, for: value, at: path())) }
+        return try advance { value, path in
+            KeyedDecodingContainer(try decoder.keyedContainer(type, for: value, at: path()))
+        }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -126,6 +128,6 @@ struct PickleUnkeyedDecodingContainer: UnkeyedDecodingContainer {
 
     mutating func superDecoder() throws -> any Decoder {
         let decoder = self.decoder
-        return try advance { value, path in _PickleDecoder(userInfo: decoder.userInfo, value: value, path: path()) }
+        return try advance { value, path in _PickleDecoder(context: decoder.context, value: value, path: path()) }
     }
 }

@@ -15,8 +15,8 @@
 /// → array, `dict` with `str` keys ⇄ object, `bytes`/`bytearray` → array of numbers. Other values
 /// (complex numbers, globals, class instances, other dict keys, lone surrogates, cycles) throw
 /// `EncodingError.invalidValue`, and so do values nested deeper than 1,000 levels and shared references
-/// that would expand exponentially (see ``PickleDecoder``, "Shared references and depth"). Decoding reads null, booleans, integers, other numbers, strings,
-/// arrays (as lists) and objects (as dicts).
+/// that would expand exponentially (see ``PickleDecoder``, "Shared references"). Decoding reads null,
+/// booleans, integers, other numbers, strings, arrays (as lists) and objects (as dicts).
 extension PickleValue: Codable {
     /// Encodes the value; see the extension's discussion.
     ///
@@ -99,8 +99,10 @@ private indirect enum PlainValue: Encodable {
 
     init(_ value: PickleValue, walk: inout Walk, depth: Int, codingPath: [any CodingKey]) throws {
         func invalid(_ reason: String) -> EncodingError {
-            EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: codingPath, debugDescription: "a Python \(value.pythonTypeName) \(reason)"))
+            EncodingError.invalidValue(
+                value,
+                EncodingError.Context(
+                    codingPath: codingPath, debugDescription: "a Python \(value.pythonTypeName) \(reason)"))
         }
         if let identity = value.referenceIdentity {
             guard walk.visiting.insert(identity).inserted else {
@@ -135,7 +137,9 @@ private indirect enum PlainValue: Encodable {
             }
             var members: [(String, PlainValue)] = []
             for (key, member) in dict {
-                guard case .string(let name) = key else { throw invalid("with a \(key.pythonTypeName) key has no JSON-like form") }
+                guard case .string(let name) = key else {
+                    throw invalid("with a \(key.pythonTypeName) key has no JSON-like form")
+                }
                 members.append((name, try PlainValue(member, walk: &walk, depth: depth + 1, codingPath: codingPath)))
             }
             self = .object(members)

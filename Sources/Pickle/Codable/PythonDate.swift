@@ -115,7 +115,8 @@ extension PythonDate: PickleNativeEncodable, PickleNativeDecodable {
             guard payload.count == 4 else {
                 throw PickleCodingErrors.corrupted("datetime.date state of \(payload.count) bytes", at: path())
             }
-            date = PythonDate(year: Int(payload[0]) << 8 | Int(payload[1]), month: Int(payload[2]), day: Int(payload[3]))
+            date = PythonDate(
+                year: Int(payload[0]) << 8 | Int(payload[1]), month: Int(payload[2]), day: Int(payload[3]))
         } else if object.arguments.count == 3 {
             let parts = try object.arguments.map { try PickleUnboxing.integer($0, as: Int.self, at: path()) }
             date = PythonDate(year: parts[0], month: parts[1], day: parts[2])
@@ -158,10 +159,11 @@ extension PythonDate: Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let date = PythonDate(
-            year: try container.decode(Int.self, forKey: .year),
-            month: try container.decode(Int.self, forKey: .month),
-            day: try container.decode(Int.self, forKey: .day))
+        guard
+            let date = PythonDate(
+                year: try container.decode(Int.self, forKey: .year),
+                month: try container.decode(Int.self, forKey: .month),
+                day: try container.decode(Int.self, forKey: .day))
         else {
             throw DecodingError.dataCorruptedError(forKey: .day, in: container, debugDescription: "no such date")
         }

@@ -178,8 +178,10 @@ extension PythonDateTime: PickleNativeEncodable, PickleNativeDecodable {
     /// The 10-byte state CPython pickles; the month's high bit is the fold from protocol 4 on.
     func payload(protocolVersion: Int) -> [UInt8] {
         let foldBit: UInt8 = fold == 1 && protocolVersion > 3 ? 0x80 : 0
-        return [UInt8(year >> 8), UInt8(year & 0xFF), UInt8(month) | foldBit, UInt8(day), UInt8(hour), UInt8(minute),
-            UInt8(second)] + PythonTime.microsecondBytes(microsecond)
+        return [
+            UInt8(year >> 8), UInt8(year & 0xFF), UInt8(month) | foldBit, UInt8(day), UInt8(hour), UInt8(minute),
+            UInt8(second),
+        ] + PythonTime.microsecondBytes(microsecond)
     }
 
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
@@ -205,7 +207,8 @@ extension PythonDateTime: PickleNativeEncodable, PickleNativeDecodable {
             guard payload.count == 10 else {
                 throw PickleCodingErrors.corrupted("datetime.datetime state of \(payload.count) bytes", at: path())
             }
-            let zone = try object.arguments.count == 2 ? PythonTimeZone.decodeTZInfo(object.arguments[1], at: path()) : nil
+            let zone =
+                try object.arguments.count == 2 ? PythonTimeZone.decodeTZInfo(object.arguments[1], at: path()) : nil
             dateTime = PythonDateTime(
                 year: Int(payload[0]) << 8 | Int(payload[1]), month: Int(payload[2] & 0x7F), day: Int(payload[3]),
                 hour: Int(payload[4]), minute: Int(payload[5]), second: Int(payload[6]),
@@ -274,16 +277,17 @@ extension PythonDateTime: Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let dateTime = PythonDateTime(
-            year: try container.decode(Int.self, forKey: .year),
-            month: try container.decode(Int.self, forKey: .month),
-            day: try container.decode(Int.self, forKey: .day),
-            hour: try container.decodeIfPresent(Int.self, forKey: .hour) ?? 0,
-            minute: try container.decodeIfPresent(Int.self, forKey: .minute) ?? 0,
-            second: try container.decodeIfPresent(Int.self, forKey: .second) ?? 0,
-            microsecond: try container.decodeIfPresent(Int.self, forKey: .microsecond) ?? 0,
-            fold: try container.decodeIfPresent(Int.self, forKey: .fold) ?? 0,
-            timeZone: try container.decodeIfPresent(PythonTimeZone.self, forKey: .timeZone))
+        guard
+            let dateTime = PythonDateTime(
+                year: try container.decode(Int.self, forKey: .year),
+                month: try container.decode(Int.self, forKey: .month),
+                day: try container.decode(Int.self, forKey: .day),
+                hour: try container.decodeIfPresent(Int.self, forKey: .hour) ?? 0,
+                minute: try container.decodeIfPresent(Int.self, forKey: .minute) ?? 0,
+                second: try container.decodeIfPresent(Int.self, forKey: .second) ?? 0,
+                microsecond: try container.decodeIfPresent(Int.self, forKey: .microsecond) ?? 0,
+                fold: try container.decodeIfPresent(Int.self, forKey: .fold) ?? 0,
+                timeZone: try container.decodeIfPresent(PythonTimeZone.self, forKey: .timeZone))
         else {
             throw DecodingError.dataCorruptedError(forKey: .day, in: container, debugDescription: "no such datetime")
         }

@@ -121,10 +121,12 @@ extension PythonOrderedDict: PickleNativeEncodable where Key: Encodable, Value: 
             } else {
                 pythonKey = try PickleNative.hashable(encoder.wrap(key, at: path), at: path)
             }
-            items.append((pythonKey, try encoder.wrap(value, at: path.appending(PickleNative.codingKey(for: pythonKey)))))
+            items.append(
+                (pythonKey, try encoder.wrap(value, at: path.appending(PickleNative.codingKey(for: pythonKey)))))
         }
-        return .object(PickleObject(
-            construction: .reduce, callable: .global(PythonOrderedDictForm.pythonClass), dictItems: items))
+        return .object(
+            PickleObject(
+                construction: .reduce, callable: .global(PythonOrderedDictForm.pythonClass), dictItems: items))
     }
 }
 
@@ -142,8 +144,10 @@ extension PythonOrderedDict: PickleNativeDecodable where Key: Decodable, Value: 
             } else {
                 key = try decoder.unwrap(Key.self, from: pythonKey, at: entryPath)
             }
-            guard updateValue(try decoder.unwrap(Value.self, from: pythonValue, at: entryPath), forKey: key) == nil else {
-                throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(Key.self) \(key)", at: path)
+            guard updateValue(try decoder.unwrap(Value.self, from: pythonValue, at: entryPath), forKey: key) == nil
+            else {
+                throw PickleCodingErrors.corrupted(
+                    "dict has two keys that are the same Swift \(Key.self) \(key)", at: path)
             }
         }
     }

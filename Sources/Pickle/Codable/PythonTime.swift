@@ -53,7 +53,8 @@ public struct PythonTime: Hashable, Sendable, CustomStringConvertible {
 
     /// The time in ISO 8601 form, as Python's `time.isoformat()`: `"12:30:00.000001+02:00"`.
     public var description: String {
-        var text = PythonTimeDelta.twoDigits(hour) + ":" + PythonTimeDelta.twoDigits(minute) + ":"
+        var text =
+            PythonTimeDelta.twoDigits(hour) + ":" + PythonTimeDelta.twoDigits(minute) + ":"
             + PythonTimeDelta.twoDigits(second)
         if microsecond != 0 {
             let digits = String(microsecond)
@@ -109,7 +110,8 @@ extension PythonTime: PickleNativeEncodable, PickleNativeDecodable {
             guard payload.count == 6 else {
                 throw PickleCodingErrors.corrupted("datetime.time state of \(payload.count) bytes", at: path())
             }
-            let zone = try object.arguments.count == 2 ? PythonTimeZone.decodeTZInfo(object.arguments[1], at: path()) : nil
+            let zone =
+                try object.arguments.count == 2 ? PythonTimeZone.decodeTZInfo(object.arguments[1], at: path()) : nil
             time = PythonTime(
                 hour: Int(payload[0] & 0x7F), minute: Int(payload[1]), second: Int(payload[2]),
                 microsecond: Self.microsecond(payload[3...]), fold: Int(payload[0] >> 7), timeZone: zone)
@@ -135,7 +137,9 @@ extension PythonTime: PickleNativeEncodable, PickleNativeDecodable {
 
 extension PythonTimeZone {
     /// Reads a `tzinfo` argument: a zone, or `None` for naive.
-    static func decodeTZInfo(_ value: PickleValue, at path: @autoclosure () -> PickleCodingPath) throws -> PythonTimeZone? {
+    static func decodeTZInfo(
+        _ value: PickleValue, at path: @autoclosure () -> PickleCodingPath
+    ) throws -> PythonTimeZone? {
         if case .none = value { return nil }
         return try PythonTimeZone(pickleValue: value, at: path())
     }
@@ -177,13 +181,14 @@ extension PythonTime: Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let time = PythonTime(
-            hour: try container.decode(Int.self, forKey: .hour),
-            minute: try container.decodeIfPresent(Int.self, forKey: .minute) ?? 0,
-            second: try container.decodeIfPresent(Int.self, forKey: .second) ?? 0,
-            microsecond: try container.decodeIfPresent(Int.self, forKey: .microsecond) ?? 0,
-            fold: try container.decodeIfPresent(Int.self, forKey: .fold) ?? 0,
-            timeZone: try container.decodeIfPresent(PythonTimeZone.self, forKey: .timeZone))
+        guard
+            let time = PythonTime(
+                hour: try container.decode(Int.self, forKey: .hour),
+                minute: try container.decodeIfPresent(Int.self, forKey: .minute) ?? 0,
+                second: try container.decodeIfPresent(Int.self, forKey: .second) ?? 0,
+                microsecond: try container.decodeIfPresent(Int.self, forKey: .microsecond) ?? 0,
+                fold: try container.decodeIfPresent(Int.self, forKey: .fold) ?? 0,
+                timeZone: try container.decodeIfPresent(PythonTimeZone.self, forKey: .timeZone))
         else {
             throw DecodingError.dataCorruptedError(forKey: .hour, in: container, debugDescription: "no such time")
         }

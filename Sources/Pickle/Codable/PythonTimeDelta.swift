@@ -80,7 +80,9 @@ public struct PythonTimeDelta: Hashable, Comparable, Sendable, CustomStringConve
 
     /// The duration as Python prints it: `"1 day, 0:00:01.000001"`, `"-1 day, 23:59:59"`.
     public var description: String {
-        let hours = seconds / 3600, minutes = seconds / 60 % 60, secs = seconds % 60
+        let hours = seconds / 3600
+        let minutes = seconds / 60 % 60
+        let secs = seconds % 60
         var text = "\(hours):" + Self.twoDigits(minutes) + ":" + Self.twoDigits(secs)
         if microseconds != 0 {
             let digits = String(microseconds)
@@ -99,7 +101,8 @@ public struct PythonTimeDelta: Hashable, Comparable, Sendable, CustomStringConve
 
     /// Python's `divmod` for a positive divisor: the remainder is never negative.
     static func floorDivision(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {
-        let quotient = value / divisor, remainder = value % divisor
+        let quotient = value / divisor
+        let remainder = value % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 }
@@ -111,9 +114,10 @@ extension PythonTimeDelta: PickleNativeEncodable, PickleNativeDecodable {
 
     /// `datetime.timedelta(days, seconds, microseconds)`, as CPython's `__reduce__` gives it.
     var pickleValue: PickleValue {
-        .object(PickleObject(
-            construction: .reduce, callable: .global(Self.pythonClass),
-            arguments: [.int(days), .int(seconds), .int(microseconds)]))
+        .object(
+            PickleObject(
+                construction: .reduce, callable: .global(Self.pythonClass),
+                arguments: [.int(days), .int(seconds), .int(microseconds)]))
     }
 
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue { pickleValue }
@@ -171,10 +175,11 @@ extension PythonTimeDelta: Codable {
             return
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard let delta = PythonTimeDelta(
-            days: try container.decodeIfPresent(Int.self, forKey: .days) ?? 0,
-            seconds: try container.decodeIfPresent(Int.self, forKey: .seconds) ?? 0,
-            microseconds: try container.decodeIfPresent(Int.self, forKey: .microseconds) ?? 0)
+        guard
+            let delta = PythonTimeDelta(
+                days: try container.decodeIfPresent(Int.self, forKey: .days) ?? 0,
+                seconds: try container.decodeIfPresent(Int.self, forKey: .seconds) ?? 0,
+                microseconds: try container.decodeIfPresent(Int.self, forKey: .microseconds) ?? 0)
         else {
             throw DecodingError.dataCorruptedError(
                 forKey: .days, in: container, debugDescription: "timedelta beyond ±999999999 days")

@@ -39,7 +39,8 @@ public enum PythonTimeZone: Hashable, Sendable, CustomStringConvertible {
             let negative = offset.days < 0
             let magnitude = negative ? (offset.negated ?? offset) : offset
             let total = magnitude.seconds
-            var text = "UTC" + (negative ? "-" : "+") + PythonTimeDelta.twoDigits(total / 3600) + ":"
+            var text =
+                "UTC" + (negative ? "-" : "+") + PythonTimeDelta.twoDigits(total / 3600) + ":"
                 + PythonTimeDelta.twoDigits(total / 60 % 60)
             if total % 60 != 0 || magnitude.microseconds != 0 { text += ":" + PythonTimeDelta.twoDigits(total % 60) }
             if magnitude.microseconds != 0 {
@@ -71,14 +72,16 @@ extension PythonTimeZone: PickleNativeEncodable, PickleNativeDecodable {
         case .fixed(let offset, let name):
             var arguments = [offset.pickleValue]
             if let name { arguments.append(.string(name)) }
-            return .object(PickleObject(
-                construction: .reduce, callable: .global(Self.timezoneClass), arguments: arguments))
+            return .object(
+                PickleObject(
+                    construction: .reduce, callable: .global(Self.timezoneClass), arguments: arguments))
         case .zoneInfo(let key):
             let unpickle = PickleObject(
                 construction: .reduce, callable: .global(Self.getattr),
                 arguments: [.global(Self.zoneInfoClass), .string("_unpickle")])
-            return .object(PickleObject(
-                construction: .reduce, callable: .object(unpickle), arguments: [.string(key), .int(1)]))
+            return .object(
+                PickleObject(
+                    construction: .reduce, callable: .object(unpickle), arguments: [.string(key), .int(1)]))
         }
     }
 

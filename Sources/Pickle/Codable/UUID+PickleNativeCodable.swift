@@ -12,7 +12,8 @@ extension UUID: PickleNativeEncodable, PickleNativeDecodable {
     /// The UUID as Python's `UUID.int`: its 16 bytes as a big-endian integer.
     var pythonInteger: BigInteger {
         withUnsafeBytes(of: uuid) { bytes in
-            var high: UInt64 = 0, low: UInt64 = 0
+            var high: UInt64 = 0
+            var low: UInt64 = 0
             for position in 0..<8 { high = high << 8 | UInt64(bytes[position]) }
             for position in 8..<16 { low = low << 8 | UInt64(bytes[position]) }
             return BigInteger(isNegative: false, magnitude: [low, high])
@@ -58,7 +59,7 @@ extension UUID: PickleNativeEncodable, PickleNativeDecodable {
         default: throw PickleCodingErrors.corrupted("uuid.UUID without an int attribute", at: path)
         }
         guard let uuid = UUID(pythonInteger: integer) else {
-            throw PickleCodingErrors.corrupted("uuid.UUID int \(integer) is not in 0..<2**128", at: path)
+            throw PickleCodingErrors.corrupted("uuid.UUID \(describe(integer)) is not in 0..<2**128", at: path)
         }
         self = uuid
     }

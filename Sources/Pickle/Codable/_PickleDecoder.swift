@@ -4,34 +4,28 @@
 /// and restores them after, so no decoder is allocated per value. A keyed container looks fields
 /// up in the ``PickleDict`` itself, without building a Swift dictionary.
 final class _PickleDecoder: Decoder {
-    let userInfo: [CodingUserInfoKey: Any]
-    var value: PickleValue
-    var path: PickleCodingPath
-    /// Bounds the values decoded: a shared value is decoded again wherever it is referenced.
-    var budget: ExpansionBudget
-    /// How many decodes are under way, one inside the other.
-    var depth = 0
+    let context: PickleDecodingContext
+    @exclusivity(unchecked) var value: PickleValue
+    @exclusivity(unchecked) var path: PickleCodingPath
 
-    /// The deepest nesting decoded, like Python's recursion limit (and ``UnpicklerOptions/maxDepth``).
-    static let maximumDepth = 1000
-
-    init(userInfo: [CodingUserInfoKey: Any], value: PickleValue, path: PickleCodingPath) {
-        self.userInfo = userInfo
+    init(context: PickleDecodingContext, value: PickleValue, path: PickleCodingPath) {
+        self.context = context
         self.value = value
         self.path = path
-        budget = ExpansionBudget(root: value)
     }
 
     /// Counts one more value decoded; throws once shared references have expanded too far.
     @inline(__always)
     func spend(at path: PickleCodingPath) throws {
-        guard budget.spend(1) else {
+        guard context.budget.spend(1) else {
             throw PickleCodingErrors.corrupted(
                 "shared references expand to too many values (each is decoded every time it is referenced)", at: path)
         }
     }
 
     var codingPath: [any CodingKey] { path.keys }
+
+    var userInfo: [CodingUserInfoKey: Any] { context.userInfo }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         KeyedDecodingContainer(try keyedContainer(Key.self, for: value, at: path))
@@ -67,17 +61,28 @@ final class _PickleDecoder: Decoder {
     /// state of an instance of its class (or a plain dict); anything else goes through its
     /// `init(from:)`.
     func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
-        try spend(at: path)
-        guard depth < Self.maximumDepth else {
-            throw PickleCodingErrors.corrupted("values nest deeper than \(Self.maximumDepth) levels", at: path)
+        // The elements of arrays and dictionaries come here through the generic methods: the
+        // common primitives skip the dynamic casts below.
+        if T.self == String.self { return unsafeBitCast(try PickleUnboxing.string(value, at: path), to: T.self) }
+        if T.self == Int.self {
+            return unsafeBitCast(try PickleUnboxing.integer(value, as: Int.self, at: path), to: T.self)
         }
-        depth += 1
-        defer { depth -= 1 }
+        if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path), to: T.self) }
+        try spend(at: path)
         if let native = T.self as? any PickleNativeDecodable.Type {
             guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
                 throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
             }
             return result
+        }
+        // Decoding recurses once per nested value: bound it, so deep or cyclic input (a dict that
+        // contains itself, decoded into a recursive type) is an error rather than a stack overflow.
+        context.depth += 1
+        defer { context.depth -= 1 }
+        guard context.depth <= context.maxDepth else {
+            throw PickleCodingErrors.corrupted(
+                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,", at: path)
         }
         var value = value
         if let cls = T.self as? any PythonClass.Type {
@@ -117,4 +122,20 @@ extension _PickleDecoder: SingleValueDecodingContainer {
     @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
     func decode(_ type: UInt128.Type) throws -> UInt128 { try PickleUnboxing.integer(value, as: type, at: path) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try unwrap(type, from: value, at: path) }
+}
+
+/// What every decoder of one top-level decode shares: the options, the nesting depth and the budget of
+/// values decoded.
+final class PickleDecodingContext {
+    let userInfo: [CodingUserInfoKey: Any]
+    let maxDepth: Int
+    @exclusivity(unchecked) var depth = 0
+    /// Bounds the values decoded: a shared value is decoded again wherever it is referenced.
+    @exclusivity(unchecked) var budget: ExpansionBudget
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int, root: PickleValue) {
+        self.userInfo = userInfo
+        self.maxDepth = maxDepth
+        budget = ExpansionBudget(root: root)
+    }
 }

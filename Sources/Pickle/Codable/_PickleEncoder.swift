@@ -52,10 +52,10 @@ final class _PickleEncoder: Encoder {
     }
 
     let context: PickleEncodingContext
-    var path: PickleCodingPath
-    var storage: Storage = .empty
-    var sink: PickleEncodingSink?
-    private var spare: _PickleEncoder?
+    @exclusivity(unchecked) var path: PickleCodingPath
+    @exclusivity(unchecked) var storage: Storage = .empty
+    @exclusivity(unchecked) var sink: PickleEncodingSink?
+    @exclusivity(unchecked) private var spare: _PickleEncoder?
 
     init(context: PickleEncodingContext, path: PickleCodingPath, sink: PickleEncodingSink? = nil) {
         self.context = context
@@ -118,6 +118,12 @@ final class _PickleEncoder: Encoder {
     /// ``PythonDate``…) are written in that form; a ``PythonClass`` becomes an instance of its class;
     /// anything else goes through its `encode(to:)`.
     func wrap<T: Encodable>(_ value: T, at path: PickleCodingPath) throws -> PickleValue {
+        // The elements of arrays and dictionaries come here through the generic methods: the
+        // common primitives skip the dynamic casts below.
+        if let string = exactCast(value, to: String.self) { return .string(string) }
+        if let integer = exactCast(value, to: Int.self) { return .int(integer) }
+        if let double = exactCast(value, to: Double.self) { return .float(double) }
+        if let flag = exactCast(value, to: Bool.self) { return .bool(flag) }
         if let native = value as? any PickleNativeEncodable {
             return try native.pickleValue(in: self, at: path)
         }
@@ -163,6 +169,13 @@ extension _PickleEncoder: SingleValueEncodingContainer {
     @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
     func encode(_ value: UInt128) throws { store(.integer(exactly: value)) }
     func encode<T: Encodable>(_ value: T) throws { store(try wrap(value, at: path)) }
+}
+
+/// `value` as a `U` when `T` is exactly `U`, without a dynamic cast.
+@inline(__always)
+func exactCast<T, U>(_ value: T, to type: U.Type) -> U? {
+    guard T.self == U.self else { return nil }
+    return unsafeBitCast(value, to: U.self)
 }
 
 extension PickleValue {

@@ -1,0 +1,86 @@
+/// The unpickler's value stack: entries in one buffer, moved in and out rather than copied.
+///
+/// An `Array` would retain each value when an opcode collects the values above a MARK and release
+/// it again when they are removed; moving them out of this buffer costs neither.
+struct UnpicklerStack: ~Copyable {
+    /// The first entry; entries `0..<count` are initialized.
+    private(set) var base: UnsafeMutablePointer<UnpicklerStackEntry>
+    /// The number of entries.
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 64) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    @inline(__always)
+    mutating func append(_ entry: consuming UnpicklerStackEntry) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: entry)
+        count += 1
+    }
+
+    /// Removes and returns the top entry; the caller has checked that there is one.
+    @inline(__always)
+    mutating func removeLast() -> UnpicklerStackEntry {
+        count -= 1
+        return (base + count).move()
+    }
+
+    /// The entry at `index` (below ``count``).
+    @inline(__always)
+    subscript(index: Int) -> UnpicklerStackEntry {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
+    /// Removes the entries from `start` to the top and returns their values, in order.
+    @inline(__always)
+    mutating func takeValues(from start: Int) -> [PickleValue] {
+        var values: [PickleValue] = []
+        values.reserveCapacity(count - start)
+        for index in start..<count { values.append((base + index).move().value) }
+        count = start
+        return values
+    }
+
+    /// Removes the entries from `start` to the top.
+    @inline(__always)
+    mutating func removeAll(from start: Int) {
+        (base + start).deinitialize(count: count - start)
+        count = start
+    }
+
+    /// Forgets the entries from `start` to the top, which the caller has moved out.
+    @inline(__always)
+    mutating func forgetMoved(from start: Int) {
+        count = start
+    }
+
+    private mutating func grow() {
+        let newCapacity = capacity * 2
+        let newBase = UnsafeMutablePointer<UnpicklerStackEntry>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+}
+
+extension PickleDict {
+    /// Sets `count` entries from `pairs` (key, value, key, value…), moving them out of the buffer.
+    @inline(__always)
+    func updateValues(count: Int, movingFrom pairs: UnsafeMutablePointer<UnpicklerStackEntry>) {
+        updateValues(count: count) { index in
+            let key = (pairs + 2 * index).move().value
+            let value = (pairs + 2 * index + 1).move().value
+            return (key, value)
+        }
+    }
+}
