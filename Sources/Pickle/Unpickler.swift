@@ -47,8 +47,8 @@
 /// ## Memory
 /// A pickle can describe values that contain themselves (`L = []; L.append(L)`), which Swift's
 /// reference counting never frees on its own: call ``PickleValue/breakReferenceCycles()`` on such a
-/// value when done with it. What a load builds and does not return (a cycle left in the memo) is freed
-/// by the load, and so is everything a failed load built. An ``Unpickler`` reading a stream keeps its
+/// value when done with it. What a load builds and does not return (a cycle left in the memo or dropped
+/// by `POP`) is freed by the load, and so is everything a failed load built. An ``Unpickler`` reading a stream keeps its
 /// memo for the next loads, so this applies to its loads only when they fail, and only when the memo
 /// was empty when the failed load started (otherwise what it built may hang on values of the earlier
 /// loads, which the caller has); ``load(_:options:)``, ``load(from:options:)`` and ``loadAll(_:options:)``
@@ -167,7 +167,7 @@ public final class Unpickler {
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
         do throws(PickleError) {
             let value = try machine.load()
-            if machine.mayHaveCycles { machine.releaseUnreachable(keeping: [value]) }
+            machine.releaseUnreachable(keeping: [value])
             return value
         } catch {
             machine.releaseUnreachable(keeping: [])
@@ -219,10 +219,10 @@ public final class Unpickler {
                 values.append(try machine.load())
             }
         } catch {
-            machine.releaseUnreachable(keeping: [], also: values)
+            machine.releaseUnreachable(keeping: [])
             throw error
         }
-        if machine.mayHaveCycles { machine.releaseUnreachable(keeping: values) }
+        machine.releaseUnreachable(keeping: values)
         return values
     }
 }

@@ -21,11 +21,10 @@ struct UnpicklerMachine: ~Copyable {
     /// The values the hooks returned (``UnpicklerOptions/persistentLoad``,
     /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseUnreachable(keeping:also:)``.
     var foreign: [PickleValue] = []
-    /// Whether a value with something inside was pushed a second time (`GET`, `DUP`), without which no
-    /// value can contain itself.
-    var mayHaveCycles = false
-    /// What earlier pickles of a stream left on the stack, once a cycle is possible.
-    var leftovers: [PickleValue] = []
+    /// The values with something inside that `GET` and `DUP` pushed a second time. A value can only come
+    /// to contain itself through a second reference to it, so every reference cycle the pickle builds goes
+    /// through one of these (see ``releaseUnreachable(keeping:)``).
+    var fetched: [PickleValue] = []
     let options: UnpicklerOptions
     let maxDepth: Int32
 
@@ -37,10 +36,6 @@ struct UnpicklerMachine: ~Copyable {
 
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
     mutating func load() throws(PickleError) -> PickleValue {
-        // What an earlier pickle left on the stack may hold a cycle: keep it for releaseUnreachable.
-        if mayHaveCycles {
-            for index in 0..<stack.count { leftovers.append(stack[index].value) }
-        }
         stack.removeAll(from: 0)
         marks.removeAll(keepingCapacity: true)
         fence = 0
@@ -67,22 +62,19 @@ struct UnpicklerMachine: ~Copyable {
     /// The opcode of each byte, or `nil`: one load instead of `Opcode(rawValue:)`'s search.
     static let opcodes: [Opcode?] = (0...255).map { Opcode(rawValue: UInt8($0)) }
 
-    /// Frees what the load built that `kept` does not reach: empties every container on the stack and in
-    /// the memo (and in `values`) that neither `kept` nor the hooks' values reach, so that reference cycles
-    /// among them do not outlive the load. Only for a memo that holds nothing the caller has seen.
+    /// Frees the reference cycles the load built that `kept` does not reach: empties every container
+    /// reachable from ``fetched`` that neither `kept` nor the hooks' values reach. Only for a memo that holds
+    /// nothing the caller has seen.
     ///
-    /// After a failed load `kept` is empty: everything the load built is garbage. After a successful one,
-    /// only a load that fetched a container twice (``mayHaveCycles``) can have built a cycle, which the
-    /// pickle may have left out of the value it returns.
-    mutating func releaseUnreachable(keeping kept: [PickleValue], also values: [PickleValue] = []) {
-        var roots = values + leftovers
-        roots.reserveCapacity(roots.count + stack.count + memo.count)
-        for index in 0..<stack.count { roots.append(stack[index].value) }
-        roots.append(contentsOf: memo.values)
-        stack.removeAll(from: 0)
-        leftovers.removeAll()
+    /// After a failed load `kept` is empty: everything the load built is garbage, and what is not in a
+    /// cycle is freed anyway. After a successful one, the pickle may have left a cycle out of the value it
+    /// returns (on the stack, in the memo, or dropped by `POP` or by a `PUT` over it). A load that fetched
+    /// nothing twice built no cycle, and this does nothing.
+    mutating func releaseUnreachable(keeping kept: [PickleValue]) {
+        guard !fetched.isEmpty else { return }
         let spared = PickleValue.reachableIdentities(from: kept + foreign)
-        PickleValue.emptyContainers(reachableFrom: roots, sparing: spared)
+        PickleValue.emptyContainers(reachableFrom: fetched, sparing: spared)
+        fetched.removeAll()
     }
 
     // MARK: - The stack
@@ -273,7 +265,7 @@ struct UnpicklerMachine: ~Copyable {
             stack.removeAll(from: start)
         case .dup:
             let entry = try top()
-            if entry.value.mayHoldContainers { mayHaveCycles = true }
+            if entry.value.mayHoldContainers { fetched.append(entry.value) }
             push(entry)
 
         // The memo.
@@ -350,7 +342,7 @@ struct UnpicklerMachine: ~Copyable {
         guard let entry = memo[index] else {
             throw reader.error(.memoKeyNotFound, "Memo value not found at index \(index)")
         }
-        if entry.value.mayHoldContainers { mayHaveCycles = true }
+        if entry.value.mayHoldContainers { fetched.append(entry.value) }
         push(entry)
     }
 

@@ -35,11 +35,6 @@ struct UnpicklerMemo {
         }
     }
 
-    /// Every stored value, in no particular order.
-    var values: [PickleValue] {
-        dense.compactMap { $0?.value } + sparse.values.map(\.value)
-    }
-
     /// Removes every entry.
     mutating func removeAll() {
         dense.removeAll()
