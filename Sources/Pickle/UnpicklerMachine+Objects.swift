@@ -14,9 +14,7 @@ extension UnpicklerMachine {
         }
         guard let resolve = options.resolveGlobal, !Self.loadsNatively(global) else { return .global(global) }
         do {
-            guard let value = try resolve(global) else { return .global(global) }
-            foreign.append(value)
-            return value
+            return try resolve(global) ?? .global(global)
         } catch let error as PickleError {
             throw reader.error(.refusedGlobal, error.message)
         } catch {
@@ -71,9 +69,7 @@ extension UnpicklerMachine {
             id = .string(String(decoding: line, as: UTF8.self))
         }
         do {
-            let value = try persistentLoad(id)
-            foreign.append(value)
-            push(value)
+            push(try persistentLoad(id))
         } catch let error as PickleError {
             var error = error
             error.offset = error.offset ?? reader.opcodeOffset
