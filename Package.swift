@@ -42,10 +42,12 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, finding and running CPython.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A second process for the shelf tests: a writer to kill in mid-run, readers that hold the lock.
+        .executableTarget(name: "ShelfWorker", dependencies: ["Shelve"], path: "Tests/ShelfWorker"),
         .testTarget(name: "GDBMTests", dependencies: ["GDBM", "TestSupport"]),
         // Fixtures are read from the source tree (see Tests/PickleTests/Fixtures/README.md).
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ShelveTests", dependencies: ["Shelve", "TestSupport"]),
+        .testTarget(name: "ShelveTests", dependencies: ["Shelve", "GDBM", "ShelfWorker", "TestSupport"]),
         // Runs the built `shelf` executable against shelves and pickles made by CPython.
         .testTarget(name: "ShelfCommandTests", dependencies: ["ShelfCLI", "TestSupport"]),
     ],

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs libgdbm-dev and python3-gdbm when missing, builds the
 # package and its tests (failing on any compiler warning in this package's own code), then runs
-# every test, including the interop tests against Debian's CPython.
+# every test, including the interop tests against Debian's CPython; then the concurrency tests
+# under the thread sanitizer and a short fuzz run (SHELVE_QUICK=1 skips those two outside CI;
+# SHELVE_FUZZ_SECONDS sets the fuzz time, 90 by default, split between the two fuzzers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --tests
@@ -21,3 +23,15 @@ if grep -E "^($root/)?(Sources|Tests|Examples)/[^:]+:[0-9]+:[0-9]+: warning:" "$
 fi
 echo "==> swift test" >&2
 swift test --skip-build "$@"
+
+# Hostile-input and thread-safety checks: the concurrency tests under the thread sanitizer, and a short run
+# of each fuzzer (see CONTRIBUTING.md, "Fuzzing"). Always on in CI; SHELVE_QUICK=1 skips them locally.
+if [ "${CI:-}" != true ] && [ "${SHELVE_QUICK:-}" = 1 ]; then
+    echo "==> SHELVE_QUICK=1: skipping the thread-sanitizer tests and the fuzz run" >&2
+    exit 0
+fi
+echo "==> swift test --sanitize=thread --filter Concurrency" >&2
+swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter Concurrency
+echo "==> Fuzz/run.sh ${SHELVE_FUZZ_SECONDS:-90} all" >&2
+bash Fuzz/run.sh "${SHELVE_FUZZ_SECONDS:-90}" all

@@ -32,10 +32,15 @@ extension PickleValue: CustomStringConvertible, CustomDebugStringConvertible {
     ///   A global callable prints as `module.name` there; an object met again inside itself prints
     ///   as `module.name(...)`.
     ///
-    /// Two differences from CPython remain by design: an `int` of more than 4300 digits prints in
-    /// full where Python 3.11 raises `ValueError`, and a structure nested deeper than Python's
-    /// recursion limit prints where Python raises `RecursionError`. Printing never recurses on the
-    /// call stack, so no depth of nesting can overflow it.
+    /// Three differences from CPython remain by design. An `int` of more than 4300 digits prints in
+    /// full where Python 3.11 raises `ValueError`, up to 131,072 bits (about 39,000 digits); a larger
+    /// one, which would take very long to convert, prints as `<int of N bits>`. A structure nested
+    /// deeper than Python's recursion limit prints where Python raises `RecursionError`. Shared
+    /// containers print in full each time they are referenced, but only up to a bound: where they
+    /// would make the text explode (a list referring ten times to a list referring ten times to a
+    /// list…, which a pickle of a few hundred bytes can describe), the text stops with `...`; a value
+    /// without shared references always prints in full. Printing never recurses on the call stack, so
+    /// no depth of nesting can overflow it.
     ///
     /// ```swift
     /// let list = PickleList([1, "two", 3.0])
@@ -51,6 +56,9 @@ extension PickleValue: CustomStringConvertible, CustomDebugStringConvertible {
     public var debugDescription: String { description }
 }
 
+/// The largest `int`, in bits, that ``PickleValue/description`` prints in decimal.
+let maximumPrintedIntegerBits = 1 << 17
+
 /// Prints values with an explicit work stack, so that nesting depth never reaches the call stack.
 private struct ReprPrinter {
     private enum Work {
@@ -64,8 +72,10 @@ private struct ReprPrinter {
     /// The identities of the containers being printed, from the outermost to the current one.
     private var active = Set<UInt>()
     private var work: [Work] = []
+    private var budget = ExpansionBudget(root: .none)
 
     mutating func print(_ value: PickleValue) -> String {
+        budget = ExpansionBudget(root: value)
         work.append(.value(value))
         while let item = work.popLast() {
             switch item {
@@ -83,7 +93,11 @@ private struct ReprPrinter {
         case .none: text += "None"
         case .bool(let flag): text += flag ? "True" : "False"
         case .int(let integer): text += String(integer)
-        case .bigInt(let big): text += big.description
+        case .bigInt(let big):
+            // Decimal conversion takes time quadratic in the length: a pickle of a few megabytes can
+            // hold an int that would take hours to print.
+            let bits = big.bitLength
+            text += bits <= maximumPrintedIntegerBits ? big.description : "<int of \(bits) bits>"
         case .float(let double): appendPythonRepr(double, to: &text)
         case .complex(let real, let imaginary): appendPythonComplexRepr(real: real, imaginary: imaginary, to: &text)
         case .string(let string): appendPythonRepr(codePoints: string.unicodeScalars.lazy.map(\.value), to: &text)
@@ -172,6 +186,13 @@ private struct ReprPrinter {
         }
         var items: [Work] = []
         build(&items)
+        let values = items.reduce(0) { count, item in if case .value = item { count + 1 } else { count } }
+        guard budget.spend(values) else {
+            // Shared containers would print exponentially many times: stop here.
+            work.removeAll()
+            text += "..."
+            return
+        }
         if let identity { work.append(.leave(identity)) }
         work.append(contentsOf: items.reversed())
     }

@@ -9,6 +9,10 @@ extension PickleValue: Hashable {
     }
 
     /// Hashes the value consistently with Python's `==`.
+    ///
+    /// Hashing a tuple or frozenset hashes its elements, up to 256 elements in all however deeply they
+    /// nest: a shared tuple referenced ten times by a tuple referenced ten times… (which a small pickle
+    /// can describe) would otherwise take exponential time.
     public func hash(into hasher: inout Hasher) {
         // Fast paths that hash exactly as the general cases below do.
         if case .string(let string) = self {
@@ -20,6 +24,15 @@ extension PickleValue: Hashable {
             hasher.combine(integer)
             return
         }
+        var budget = hashingBudget
+        hash(into: &hasher, budget: &budget)
+    }
+
+    /// Hashes the value, visiting at most `budget` elements of tuples and sets.
+    ///
+    /// How much of the budget a value uses depends only on what `==` preserves (the kinds and sizes of
+    /// tuples and sets, in order), so equal values hash alike.
+    fileprivate func hash(into hasher: inout Hasher, budget: inout Int) {
         if let number = NumericKey(self) {
             number.hash(into: &hasher)
             return
@@ -39,13 +52,18 @@ extension PickleValue: Hashable {
             hasher.combine(array.bytes)
         case .tuple(let elements):
             hasher.combine(4 as UInt8)
-            hasher.combine(elements)
+            hasher.combine(elements.count)
+            for element in elements {
+                guard budget > 0 else { break }
+                budget -= 1
+                element.hash(into: &hasher, budget: &budget)
+            }
         case .frozenset(let set):
             hasher.combine(5 as UInt8)
-            hashUnordered(set.elements, into: &hasher)
+            hashUnordered(set.elements, into: &hasher, budget: &budget)
         case .set(let set):
             hasher.combine(5 as UInt8)
-            hashUnordered(set.elements, into: &hasher)
+            hashUnordered(set.elements, into: &hasher, budget: &budget)
         case .global(let global):
             hasher.combine(6 as UInt8)
             hasher.combine(global)
@@ -81,10 +99,22 @@ func hashUTF8(_ string: String, into hasher: inout Hasher) {
     hasher.combine(string.utf8.count)
 }
 
-private func hashUnordered(_ elements: [PickleValue], into hasher: inout Hasher) {
-    var combined = 0
-    for element in elements { combined ^= element.hashValue }
+/// The most elements of nested tuples and sets that hashing one value visits.
+private let hashingBudget = 256
+
+/// Hashes elements without regard to their order: each gets an equal share of the budget.
+private func hashUnordered(_ elements: [PickleValue], into hasher: inout Hasher, budget: inout Int) {
     hasher.combine(elements.count)
+    guard !elements.isEmpty, budget > 0 else { return }
+    let share = budget / elements.count
+    var combined = 0
+    for element in elements {
+        var elementHasher = Hasher()
+        var elementBudget = share
+        element.hash(into: &elementHasher, budget: &elementBudget)
+        combined ^= elementHasher.finalize()
+    }
+    budget -= share * elements.count
     hasher.combine(combined)
 }
 
@@ -169,9 +199,20 @@ private enum NumericKey: Hashable {
     }
 }
 
+/// Two containers being compared, or already found equal: two objects, or the storage of two tuples.
 struct VisitedPair: Hashable {
-    let left: ObjectIdentifier
-    let right: ObjectIdentifier
+    let left: UInt
+    let right: UInt
+
+    init(left: ObjectIdentifier, right: ObjectIdentifier) {
+        self.left = UInt(bitPattern: left)
+        self.right = UInt(bitPattern: right)
+    }
+
+    init(left: UInt, right: UInt) {
+        self.left = left
+        self.right = right
+    }
 }
 
 /// How deeply `==` descends into nested containers. Beyond it, containers are equal only when they are
@@ -189,7 +230,7 @@ private func pythonEquals(
     case .tuple(let a):
         guard case .tuple(let b) = rhs else { return false }
         guard depth < maximumComparisonDepth else { return false }
-        return sequencesEqual(a, b, visited: &visited, depth: depth + 1)
+        return tuplesEqual(a, b, visited: &visited, depth: depth + 1)
     case .list(let a):
         guard case .list(let b) = rhs else { return false }
         guard depth < maximumComparisonDepth else { return a === b }
@@ -202,9 +243,47 @@ private func pythonEquals(
         guard case .object(let b) = rhs else { return false }
         guard depth < maximumComparisonDepth else { return a === b }
         return objectsEqual(a, b, visited: &visited, depth: depth + 1)
+    case .set(let a):
+        switch rhs {
+        case .set(let b):
+            if a === b { return true }
+            guard depth < maximumComparisonDepth else { return false }
+            return setsEqual(a.elements, b.elements, visited: &visited, depth: depth + 1)
+        case .frozenset(let b):
+            guard depth < maximumComparisonDepth else { return false }
+            return setsEqual(a.elements, b.elements, visited: &visited, depth: depth + 1)
+        default:
+            return false
+        }
+    case .frozenset(let a):
+        let elements: [PickleValue]
+        switch rhs {
+        case .set(let b): elements = b.elements
+        case .frozenset(let b): elements = b.elements
+        default: return false
+        }
+        if let left = a.elements.storageIdentity, left == elements.storageIdentity { return true }
+        guard depth < maximumComparisonDepth else { return false }
+        return setsEqual(a.elements, elements, visited: &visited, depth: depth + 1)
     default:
         return atomsEqual(lhs, rhs)
     }
+}
+
+/// Tuples are compared once per pair of storages: copies of one tuple value share their storage, as a
+/// Python tuple referenced twice is one object, so a tuple is equal to itself (Python's identity
+/// shortcut), and a pair met again (through shared references, which can repeat a pair exponentially
+/// often) is not compared again. A pair met again is either being compared (a cycle through a list,
+/// equal so far, as for lists) or was found equal: had it been found unequal, the comparison would
+/// have ended.
+@inline(never)
+private func tuplesEqual(_ a: [PickleValue], _ b: [PickleValue], visited: inout Set<VisitedPair>, depth: Int) -> Bool {
+    guard a.count == b.count else { return false }
+    if let left = a.storageIdentity, let right = b.storageIdentity {
+        if left == right { return true }
+        guard visited.insert(VisitedPair(left: left, right: right)).inserted else { return true }
+    }
+    return sequencesEqual(a, b, visited: &visited, depth: depth)
 }
 
 @inline(never)
@@ -224,12 +303,66 @@ private func dictsEqual(_ a: PickleDict, _ b: PickleDict, visited: inout Set<Vis
     guard visited.insert(VisitedPair(left: ObjectIdentifier(a), right: ObjectIdentifier(b))).inserted else {
         return true
     }
+    var candidates = HashCandidates()
     for (key, value) in a {
-        guard let other = b[key], pythonEquals(value, other, visited: &visited, depth: depth) else {
+        let other: PickleValue?
+        if key.comparesElements {
+            // Compared here rather than by `b[key]`, whose `==` would start afresh (an instance key whose
+            // state holds the dict recurses without end), with the same visited pairs and depth.
+            other = candidates.position(of: key, in: b.keys, visited: &visited, depth: depth).map { b.values[$0] }
+        } else {
+            other = b[key]
+        }
+        guard let other, pythonEquals(value, other, visited: &visited, depth: depth) else {
             return false
         }
     }
     return true
+}
+
+/// Whether comparing the value compares values inside it (a tuple, set or instance may be a key).
+extension PickleValue {
+    fileprivate var comparesElements: Bool {
+        switch self {
+        case .tuple, .frozenset, .object, .list, .dict, .set: true
+        default: false
+        }
+    }
+}
+
+/// Finds, among the keys of a dict or the elements of a set, the one equal to a given value, comparing with
+/// the visited pairs and depth of the comparison under way, so that no comparison starts afresh inside
+/// another (which would recurse without end through a cycle).
+private struct HashCandidates {
+    /// Positions by hash value, built at the first lookup.
+    private var positions: [Int: [Int]]?
+
+    /// The position in `values` of a value equal to `value`, or `nil`.
+    ///
+    /// A candidate that turns out unequal is compared on a copy of the visited pairs, since pairs visited
+    /// while comparing it were not found equal; the last candidate needs no copy, as the lookup fails
+    /// with it.
+    mutating func position(
+        of value: PickleValue, in values: [PickleValue], visited: inout Set<VisitedPair>, depth: Int
+    ) -> Int? {
+        if positions == nil {
+            var table: [Int: [Int]] = [:]
+            for (position, element) in values.enumerated() { table[element.hashValue, default: []].append(position) }
+            positions = table
+        }
+        guard let matches = positions?[value.hashValue] else { return nil }
+        for (number, position) in matches.enumerated() {
+            if number == matches.count - 1 {
+                return pythonEquals(value, values[position], visited: &visited, depth: depth) ? position : nil
+            }
+            var trial = visited
+            if pythonEquals(value, values[position], visited: &trial, depth: depth) {
+                visited = trial
+                return position
+            }
+        }
+        return nil
+    }
 }
 
 @inline(never)
@@ -264,7 +397,7 @@ private func objectsEqual(_ a: PickleObject, _ b: PickleObject, visited: inout S
     return true
 }
 
-/// `==` for everything but tuples, lists, dicts and instances.
+/// `==` for everything but tuples, lists, dicts, sets, frozensets and instances.
 @inline(never)
 private func atomsEqual(_ lhs: PickleValue, _ rhs: PickleValue) -> Bool {
     switch (lhs, rhs) {
@@ -284,12 +417,6 @@ private func atomsEqual(_ lhs: PickleValue, _ rhs: PickleValue) -> Bool {
         return a === b || a.bytes == b.bytes
     case (.global(let a), .global(let b)):
         return a == b
-    case (.set(let a), .set(let b)):
-        return a === b || setsEqual(a.elements, b.elements)
-    case (.set(let a), .frozenset(let b)), (.frozenset(let b), .set(let a)):
-        return setsEqual(a.elements, b.elements)
-    case (.frozenset(let a), .frozenset(let b)):
-        return setsEqual(a.elements, b.elements)
     default:
         if let a = NumericKey(lhs), let b = NumericKey(rhs) { return a == b }
         if case .complex(let ar, let ai) = lhs, case .complex(let br, let bi) = rhs { return ar == br && ai == bi }
@@ -309,10 +436,13 @@ private func sequencesEqual(
     return true
 }
 
-private func setsEqual(_ a: [PickleValue], _ b: [PickleValue]) -> Bool {
+/// Sets are equal when each element of one has an equal element in the other (elements are distinct).
+@inline(never)
+private func setsEqual(_ a: [PickleValue], _ b: [PickleValue], visited: inout Set<VisitedPair>, depth: Int) -> Bool {
     guard a.count == b.count else { return false }
-    if a.count <= HashedKeys.linearSearchLimit {
-        return a.allSatisfy { element in b.contains(element) }
+    var candidates = HashCandidates()
+    for element in a {
+        guard candidates.position(of: element, in: b, visited: &visited, depth: depth) != nil else { return false }
     }
-    return Set(a) == Set(b)
+    return true
 }

@@ -108,3 +108,125 @@ extension PickleObject {
         PickleValue.dismantle(&pending)
     }
 }
+
+// MARK: - Reference cycles
+
+extension PickleValue {
+    /// Empties every list, dict, set and instance reachable from the value, so that values which refer to
+    /// themselves can be freed.
+    ///
+    /// Swift frees objects by reference counting, which cannot free a cycle: a list that contains itself
+    /// (`L = []; L.append(L)` in Python), or an instance whose state refers back to it, stays in memory
+    /// after the last outside reference is gone. Pickles can describe such values, and the unpickler
+    /// builds them faithfully. A program that loads cyclic values, or untrusted pickles that may hold
+    /// them, and wants the memory back calls this when it is done with the value. Every mutable
+    /// container reachable from the value is emptied (an instance loses its arguments, state and items),
+    /// so the value is of no further use, and neither is any other value that shares those containers.
+    ///
+    /// The walk does not recurse, so it handles values nested to any depth. A failed load needs none of
+    /// this: the unpickler releases what it built before it throws.
+    ///
+    /// ```swift
+    /// let value = try Unpickler.load(bytes)   // may be cyclic
+    /// defer { value.breakReferenceCycles() }
+    /// try process(value)
+    /// ```
+    public func breakReferenceCycles() {
+        Self.emptyContainers(reachableFrom: [self], sparing: [])
+    }
+
+    /// Empties every mutable container reachable from `roots`, except those whose identity is in `spared`
+    /// (see ``reachableIdentities(from:)``) and what is reachable only through them.
+    static func emptyContainers(reachableFrom roots: [PickleValue], sparing spared: Set<UInt>) {
+        // Each container stays here until the end, so emptying one never frees a nested container (which
+        // could recurse); they are freed one by one, already empty, when the array goes.
+        var containers: [PickleValue] = []
+        var seen = spared
+        forEachReachable(from: roots, seen: &seen) { value in
+            if value.isReference { containers.append(value) }
+        }
+        for container in containers {
+            switch container {
+            case .list(let list): list.elements = []
+            case .set(let set): set.removeAll()
+            case .dict(let dict): dict.removeAll()
+            case .object(let object): object.dismantleChildren()
+            default: break
+            }
+        }
+    }
+
+    /// The identities of the containers reachable from `roots`, and of the tuples and frozensets (by their
+    /// storage).
+    static func reachableIdentities(from roots: [PickleValue]) -> Set<UInt> {
+        var seen = Set<UInt>()
+        forEachReachable(from: roots, seen: &seen) { _ in }
+        return seen
+    }
+
+    /// Calls `body` once for each value reachable from `roots` that has an identity: a container (by
+    /// object) or a non-empty tuple or frozenset (by storage, which copies of one value share), skipping
+    /// those in `seen` and what is reachable only through them, and adding the others to `seen`. The walk
+    /// does not recurse, and a shared value is visited once however often it is referenced.
+    static func forEachReachable(from roots: [PickleValue], seen: inout Set<UInt>, _ body: (PickleValue) -> Void) {
+        var pending = roots
+        while let value = pending.popLast() {
+            guard let identity = value.walkIdentity, seen.insert(identity).inserted else { continue }
+            body(value)
+            value.appendChildren(to: &pending)
+        }
+    }
+
+    /// The identity by which walks visit a value once: a container's object, or a tuple's or frozenset's
+    /// storage; `nil` for a value with nothing inside.
+    var walkIdentity: UInt? {
+        switch self {
+        case .tuple(let elements): elements.storageIdentity
+        case .frozenset(let set): set.elements.storageIdentity
+        case .list(let list): UInt(bitPattern: ObjectIdentifier(list))
+        case .dict(let dict): UInt(bitPattern: ObjectIdentifier(dict))
+        case .set(let set): UInt(bitPattern: ObjectIdentifier(set))
+        case .object(let object): UInt(bitPattern: ObjectIdentifier(object))
+        default: nil
+        }
+    }
+
+    /// Appends every value directly inside this one to `pending`.
+    func appendChildren(to pending: inout [PickleValue]) {
+        switch self {
+        case .tuple(let elements): pending.append(contentsOf: elements)
+        case .frozenset(let set): pending.append(contentsOf: set.elements)
+        case .list(let list): pending.append(contentsOf: list.elements)
+        case .set(let set): pending.append(contentsOf: set.elements)
+        case .dict(let dict):
+            pending.append(contentsOf: dict.keys)
+            pending.append(contentsOf: dict.values)
+        case .object(let object):
+            pending.append(object.callable)
+            pending.append(contentsOf: object.arguments)
+            if let keywords = object.keywordArguments { pending.append(.dict(keywords)) }
+            if let state = object.state { pending.append(state) }
+            pending.append(contentsOf: object.listItems)
+            for (key, item) in object.dictItems {
+                pending.append(key)
+                pending.append(item)
+            }
+        default: break
+        }
+    }
+
+    /// The number of values directly inside this one.
+    var childCount: Int {
+        switch self {
+        case .tuple(let elements): elements.count
+        case .frozenset(let set): set.count
+        case .list(let list): list.count
+        case .set(let set): set.count
+        case .dict(let dict): 2 * dict.count
+        case .object(let object):
+            1 + object.arguments.count + (object.keywordArguments == nil ? 0 : 1) + (object.state == nil ? 0 : 1)
+                + object.listItems.count + 2 * object.dictItems.count
+        default: 0
+        }
+    }
+}

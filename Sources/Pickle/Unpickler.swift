@@ -44,6 +44,16 @@
 /// - As in CPython, a `MARK` left below the value at `STOP` is ignored, while a `MARK` inside the
 ///   values an opcode takes is an error (``PickleError/Code/stackUnderflow``).
 ///
+/// ## Memory
+/// A pickle can describe values that contain themselves (`L = []; L.append(L)`), which Swift's
+/// reference counting never frees on its own: call ``PickleValue/breakReferenceCycles()`` on such a
+/// value when done with it. What a load builds and does not return (a cycle left in the memo or dropped
+/// by `POP`) is freed by the load, and so is everything a failed load built. An ``Unpickler`` reading a stream keeps its
+/// memo for the next loads, so this applies to its loads only when they fail, and only when the memo
+/// was empty when the failed load started (otherwise what it built may hang on values of the earlier
+/// loads, which the caller has); ``load(_:options:)``, ``load(from:options:)`` and ``loadAll(_:options:)``
+/// free everything.
+///
 /// An `Unpickler` is not thread-safe: use each one from one thread at a time.
 public final class Unpickler {
     /// The options the unpickler applies.
@@ -93,13 +103,22 @@ public final class Unpickler {
         return try bytes.withUnsafeBytesTyped { (buffer) throws(PickleError) in
             var machine = UnpicklerMachine(buffer, position: position, options: options)
             machine.nextBuffer = nextBuffer
+            let memoWasEmpty = memo.count == 0
             swap(&machine.memo, &memo)
             defer {
                 swap(&machine.memo, &memo)
                 position = machine.reader.position
                 nextBuffer = machine.nextBuffer
             }
-            return try machine.load()
+            do throws(PickleError) {
+                return try machine.load()
+            } catch {
+                // Values of earlier loads may be in the memo, and the caller has them: only a load that
+                // started from an empty memo knows that everything in it is its own. (After a successful
+                // load, the memo stays for the next loads.)
+                if memoWasEmpty { machine.releaseUnreachable(keeping: []) }
+                throw error
+            }
         }
     }
 
@@ -146,7 +165,14 @@ public final class Unpickler {
             throw PickleError(.limitExceeded, "input of \(buffer.count) bytes exceeds maxInputSize (\(limit))")
         }
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
-        return try machine.load()
+        do throws(PickleError) {
+            let value = try machine.load()
+            machine.releaseUnreachable(keeping: [value])
+            return value
+        } catch {
+            machine.releaseUnreachable(keeping: [])
+            throw error
+        }
     }
 
     /// Loads every pickle in `bytes`, one after another until the data ends, with one memo shared
@@ -188,9 +214,15 @@ public final class Unpickler {
         }
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
         var values: [PickleValue] = []
-        while !machine.reader.isAtEnd {
-            values.append(try machine.load())
+        do throws(PickleError) {
+            while !machine.reader.isAtEnd {
+                values.append(try machine.load())
+            }
+        } catch {
+            machine.releaseUnreachable(keeping: [])
+            throw error
         }
+        machine.releaseUnreachable(keeping: values)
         return values
     }
 }

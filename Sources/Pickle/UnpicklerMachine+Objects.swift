@@ -14,7 +14,9 @@ extension UnpicklerMachine {
         }
         guard let resolve = options.resolveGlobal, !Self.loadsNatively(global) else { return .global(global) }
         do {
-            return try resolve(global) ?? .global(global)
+            guard let value = try resolve(global) else { return .global(global) }
+            foreign.append(value)
+            return value
         } catch let error as PickleError {
             throw reader.error(.refusedGlobal, error.message)
         } catch {
@@ -69,7 +71,9 @@ extension UnpicklerMachine {
             id = .string(String(decoding: line, as: UTF8.self))
         }
         do {
-            push(try persistentLoad(id))
+            let value = try persistentLoad(id)
+            foreign.append(value)
+            push(value)
         } catch let error as PickleError {
             var error = error
             error.offset = error.offset ?? reader.opcodeOffset

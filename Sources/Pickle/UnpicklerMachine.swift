@@ -18,6 +18,13 @@ struct UnpicklerMachine: ~Copyable {
     var proto = 0
     /// The index of the next out-of-band buffer.
     var nextBuffer = 0
+    /// The values the hooks returned (``UnpicklerOptions/persistentLoad``,
+    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseUnreachable(keeping:also:)``.
+    var foreign: [PickleValue] = []
+    /// The values with something inside that `GET` and `DUP` pushed a second time. A value can only come
+    /// to contain itself through a second reference to it, so every reference cycle the pickle builds goes
+    /// through one of these (see ``releaseUnreachable(keeping:)``).
+    var fetched: [PickleValue] = []
     let options: UnpicklerOptions
     let maxDepth: Int32
 
@@ -54,6 +61,21 @@ struct UnpicklerMachine: ~Copyable {
 
     /// The opcode of each byte, or `nil`: one load instead of `Opcode(rawValue:)`'s search.
     static let opcodes: [Opcode?] = (0...255).map { Opcode(rawValue: UInt8($0)) }
+
+    /// Frees the reference cycles the load built that `kept` does not reach: empties every container
+    /// reachable from ``fetched`` that neither `kept` nor the hooks' values reach. Only for a memo that holds
+    /// nothing the caller has seen.
+    ///
+    /// After a failed load `kept` is empty: everything the load built is garbage, and what is not in a
+    /// cycle is freed anyway. After a successful one, the pickle may have left a cycle out of the value it
+    /// returns (on the stack, in the memo, or dropped by `POP` or by a `PUT` over it). A load that fetched
+    /// nothing twice built no cycle, and this does nothing.
+    mutating func releaseUnreachable(keeping kept: [PickleValue]) {
+        guard !fetched.isEmpty else { return }
+        let spared = PickleValue.reachableIdentities(from: kept + foreign)
+        PickleValue.emptyContainers(reachableFrom: fetched, sparing: spared)
+        fetched.removeAll()
+    }
 
     // MARK: - The stack
 
@@ -242,7 +264,9 @@ struct UnpicklerMachine: ~Copyable {
             let start = try popMark()
             stack.removeAll(from: start)
         case .dup:
-            push(try top())
+            let entry = try top()
+            if entry.value.mayHoldContainers { fetched.append(entry.value) }
+            push(entry)
 
         // The memo.
         case .binget:
@@ -318,6 +342,7 @@ struct UnpicklerMachine: ~Copyable {
         guard let entry = memo[index] else {
             throw reader.error(.memoKeyNotFound, "Memo value not found at index \(index)")
         }
+        if entry.value.mayHoldContainers { fetched.append(entry.value) }
         push(entry)
     }
 

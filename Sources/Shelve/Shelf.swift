@@ -280,6 +280,9 @@ extension Shelf {
     /// stays cached for the next sync. Writeback stays on either way. On a read-only shelf the cache is
     /// emptied without writing: nothing can be stored there.
     ///
+    /// Once `sync()` returns, everything written so far is on the disk and survives a crash of the program;
+    /// see <doc:Durability> for what survives a crash of the machine.
+    ///
     /// ```swift
     /// let shelf = try Shelf(path: "shop.db", writeback: true)
     /// shelf["basket"] = ["apples"]

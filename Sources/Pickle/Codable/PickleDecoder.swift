@@ -34,6 +34,14 @@
 ///
 /// Errors are `DecodingError`s whose message gives the Python types and the coding path the way
 /// Python code would reach the value: `expected str at users[3].name, found int`.
+///
+/// ## Shared references
+/// Swift values cannot share, so a list, dict or instance referenced several times in the pickle is
+/// decoded again for each reference. A small hostile pickle can nest such references to expand
+/// exponentially (a list referring ten times to a list referring ten times to…): past the first
+/// 65,536 values, decoding fails with `DecodingError.dataCorrupted` once it has decoded more than 16
+/// times as many values as the pickle's value graph holds, which decoding a value without shared
+/// references never does. Deep nesting is bounded by ``maxDepth``.
 public struct PickleDecoder: Sendable {
     /// Values for the `userInfo` of the `Decoder` that your types' `init(from:)` receives.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
@@ -88,7 +96,7 @@ public struct PickleDecoder: Sendable {
     /// - Throws: `DecodingError` when the object does not have the form `T` expects, with the Python
     ///   types and the coding path in its message.
     public func decode<T: Decodable>(_ type: T.Type, from value: PickleValue) throws -> T {
-        let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth)
+        let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth, root: value)
         let decoder = _PickleDecoder(context: context, value: value, path: .root)
         return try decoder.unwrap(type, from: value, at: .root)
     }

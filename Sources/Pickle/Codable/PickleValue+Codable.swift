@@ -14,8 +14,9 @@
 /// `int` (one beyond `Int` as its decimal digits), `float`, `str`, `list`/`tuple`/`set`/`frozenset`
 /// → array, `dict` with `str` keys ⇄ object, `bytes`/`bytearray` → array of numbers. Other values
 /// (complex numbers, globals, class instances, other dict keys, lone surrogates, cycles) throw
-/// `EncodingError.invalidValue`. Decoding reads null, booleans, integers, other numbers, strings,
-/// arrays (as lists) and objects (as dicts).
+/// `EncodingError.invalidValue`, and so do values nested deeper than 1,000 levels and shared references
+/// that would expand exponentially (see ``PickleDecoder``, "Shared references"). Decoding reads null,
+/// booleans, integers, other numbers, strings, arrays (as lists) and objects (as dicts).
 extension PickleValue: Codable {
     /// Encodes the value; see the extension's discussion.
     ///
@@ -24,8 +25,8 @@ extension PickleValue: Codable {
     ///   form.
     public func encode(to encoder: any Encoder) throws {
         if let encoder = encoder as? _PickleEncoder { return encoder.store(self) }
-        var visiting = Set<ObjectIdentifier>()
-        try PlainValue(self, visiting: &visiting, codingPath: encoder.codingPath).encode(to: encoder)
+        var walk = PlainValue.Walk(visiting: [], budget: ExpansionBudget(root: self))
+        try PlainValue(self, walk: &walk, depth: 0, codingPath: encoder.codingPath).encode(to: encoder)
     }
 
     /// Decodes a value; see the extension's discussion.
@@ -86,7 +87,17 @@ private indirect enum PlainValue: Encodable {
     case array([PlainValue])
     case object([(String, PlainValue)])
 
-    init(_ value: PickleValue, visiting: inout Set<ObjectIdentifier>, codingPath: [any CodingKey]) throws {
+    /// What the conversion tracks: the containers being converted (to refuse cycles), and the budget of
+    /// visits (shared references are converted once per reference, which must not explode).
+    struct Walk {
+        var visiting: Set<ObjectIdentifier>
+        var budget: ExpansionBudget
+    }
+
+    /// The deepest nesting converted, like Python's recursion limit for `json.dumps`.
+    static let maximumDepth = 1000
+
+    init(_ value: PickleValue, walk: inout Walk, depth: Int, codingPath: [any CodingKey]) throws {
         func invalid(_ reason: String) -> EncodingError {
             EncodingError.invalidValue(
                 value,
@@ -94,13 +105,17 @@ private indirect enum PlainValue: Encodable {
                     codingPath: codingPath, debugDescription: "a Python \(value.pythonTypeName) \(reason)"))
         }
         if let identity = value.referenceIdentity {
-            guard visiting.insert(identity).inserted else {
+            guard walk.visiting.insert(identity).inserted else {
                 throw invalid("that contains itself has no JSON-like form")
             }
         }
-        defer { if let identity = value.referenceIdentity { visiting.remove(identity) } }
+        defer { if let identity = value.referenceIdentity { walk.visiting.remove(identity) } }
         func elements(_ values: [PickleValue]) throws -> PlainValue {
-            .array(try values.map { try PlainValue($0, visiting: &visiting, codingPath: codingPath) })
+            guard depth < Self.maximumDepth else { throw invalid("nested deeper than \(Self.maximumDepth) levels") }
+            guard walk.budget.spend(values.count) else {
+                throw invalid("whose shared references expand too far (each is converted every time it is referenced)")
+            }
+            return .array(try values.map { try PlainValue($0, walk: &walk, depth: depth + 1, codingPath: codingPath) })
         }
         switch value {
         case .none: self = .null
@@ -116,12 +131,16 @@ private indirect enum PlainValue: Encodable {
         case .set(let set): self = try elements(set.elements)
         case .frozenset(let set): self = try elements(set.elements)
         case .dict(let dict):
+            guard depth < Self.maximumDepth else { throw invalid("nested deeper than \(Self.maximumDepth) levels") }
+            guard walk.budget.spend(dict.count) else {
+                throw invalid("whose shared references expand too far (each is converted every time it is referenced)")
+            }
             var members: [(String, PlainValue)] = []
             for (key, member) in dict {
                 guard case .string(let name) = key else {
                     throw invalid("with a \(key.pythonTypeName) key has no JSON-like form")
                 }
-                members.append((name, try PlainValue(member, visiting: &visiting, codingPath: codingPath)))
+                members.append((name, try PlainValue(member, walk: &walk, depth: depth + 1, codingPath: codingPath)))
             }
             self = .object(members)
         case .surrogateString: throw invalid("with a lone surrogate has no JSON-like form")

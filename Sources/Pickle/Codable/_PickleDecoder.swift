@@ -14,6 +14,15 @@ final class _PickleDecoder: Decoder {
         self.path = path
     }
 
+    /// Counts one more value decoded; throws once shared references have expanded too far.
+    @inline(__always)
+    func spend(at path: PickleCodingPath) throws {
+        guard context.budget.spend(1) else {
+            throw PickleCodingErrors.corrupted(
+                "shared references expand to too many values (each is decoded every time it is referenced)", at: path)
+        }
+    }
+
     var codingPath: [any CodingKey] { path.keys }
 
     var userInfo: [CodingUserInfoKey: Any] { context.userInfo }
@@ -31,6 +40,7 @@ final class _PickleDecoder: Decoder {
     func keyedContainer<Key: CodingKey>(
         _ type: Key.Type, for value: PickleValue, at path: PickleCodingPath
     ) throws -> PickleKeyedDecodingContainer<Key> {
+        try spend(at: path)
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch([String: Any].self, expected: "dict", found: value, at: path)
         }
@@ -38,6 +48,7 @@ final class _PickleDecoder: Decoder {
     }
 
     func unkeyedContainer(for value: PickleValue, at path: PickleCodingPath) throws -> PickleUnkeyedDecodingContainer {
+        try spend(at: path)
         guard let elements = PickleInstance.sequence(value) else {
             throw PickleCodingErrors.mismatch([Any].self, expected: "list", found: value, at: path)
         }
@@ -58,6 +69,7 @@ final class _PickleDecoder: Decoder {
         }
         if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path), to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path), to: T.self) }
+        try spend(at: path)
         if let native = T.self as? any PickleNativeDecodable.Type {
             guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
                 throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
@@ -112,14 +124,18 @@ extension _PickleDecoder: SingleValueDecodingContainer {
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try unwrap(type, from: value, at: path) }
 }
 
-/// What every decoder of one top-level decode shares: the options and the nesting depth.
+/// What every decoder of one top-level decode shares: the options, the nesting depth and the budget of
+/// values decoded.
 final class PickleDecodingContext {
     let userInfo: [CodingUserInfoKey: Any]
     let maxDepth: Int
     @exclusivity(unchecked) var depth = 0
+    /// Bounds the values decoded: a shared value is decoded again wherever it is referenced.
+    @exclusivity(unchecked) var budget: ExpansionBudget
 
-    init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int) {
+    init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int, root: PickleValue) {
         self.userInfo = userInfo
         self.maxDepth = maxDepth
+        budget = ExpansionBudget(root: root)
     }
 }

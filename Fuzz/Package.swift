@@ -1,0 +1,23 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for the Pickle module. Kept out of the root package so that its default build never
+// needs the fuzzer runtime: build and run them with `Fuzz/run.sh` (see CONTRIBUTING.md, "Fuzzing").
+import PackageDescription
+
+let package = Package(
+    name: "swift-shelve-fuzz",
+    dependencies: [.package(name: "swift-shelve", path: "..")],
+    targets: [
+        // libFuzzer's driver entry point, implemented by the fuzzer runtime that -sanitize=fuzzer links.
+        .target(name: "CLibFuzzer"),
+        // What both targets share: the options they load with, the checks they make on a value, the driver.
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["CLibFuzzer", .product(name: "Pickle", package: "swift-shelve")]
+        ),
+        // Loads the input as a stream of pickles, then prints, hashes, compares and disassembles it.
+        .executableTarget(name: "FuzzUnpickler", dependencies: ["FuzzSupport"]),
+        // Loads the input, dumps what loaded at protocols 0 to 5 and requires it to load back equal.
+        .executableTarget(name: "FuzzRoundTrip", dependencies: ["FuzzSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

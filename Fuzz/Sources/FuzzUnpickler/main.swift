@@ -1,0 +1,44 @@
+import FuzzSupport
+import Pickle
+
+/// The unpickler under hostile input: the input is loaded with the default options and with every hook
+/// set, as one pickle (`Unpickler.load`), as a stream (`Unpickler.loadAll`) and by one `Unpickler` reading
+/// it as a stream. Each load must end in values or a `PickleError` inside the input; the values must print,
+/// hash and compare without trapping, and the disassembler must read the same bytes.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzUnpickler(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+
+    // The static loads free what they build and do not return, so LeakSanitizer watches them.
+    var values: [PickleValue] = []
+    if let first = Fuzz.loadFirst(bytes, options: Fuzz.standard) {
+        let twin = try? Unpickler.load(bytes)
+        Fuzz.exercise(first, twin: twin)
+        values += [first] + (twin.map { [$0] } ?? [])
+    }
+    if let first = Fuzz.loadFirst(bytes, options: Fuzz.permissive) {
+        Fuzz.exercise(first, twin: nil)
+        values.append(first)
+    }
+    values += Fuzz.loadAll(bytes, options: Fuzz.standard).prefix(4)
+    values += Fuzz.loadAll(bytes, options: Fuzz.permissive).prefix(4)
+    // An Unpickler reading a stream keeps its memo for the loads to come, so a cycle that a load leaves in
+    // the memo alone outlives it (documented on Unpickler): its allocations are not reported as leaks.
+    Fuzz.ignoringLeaks {
+        let streamed = Fuzz.loadStream(bytes, options: Fuzz.standard)
+        for value in streamed.prefix(1) { _ = value.description }
+        Fuzz.breakCycles(streamed)
+    }
+
+    let listing = PickleDisassembler.streamDisassembly(of: bytes)
+    if let error = listing.error { Fuzz.check(error, inputCount: bytes.count) }
+
+    Fuzz.breakCycles(values)
+    return 0
+}
+
+/// The entry point SwiftPM links as `main` (see `Fuzz.runDriver`).
+@_cdecl("FuzzUnpickler_main")
+public func fuzzUnpicklerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.runDriver(argc, argv, fuzzUnpickler)
+}
