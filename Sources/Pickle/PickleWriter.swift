@@ -625,7 +625,8 @@ extension PickleWriter {
 
     /// The memo index of a tuple or frozenset, if it is in the memo.
     func compositeIndex(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> Int? {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+        if kind.hasStorageIdentity, let index = memo.index(ofComposite: elements) { return index }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
             var key = KeyWords(buffer)
             guard buildKey(kind, elements, into: &key) else { return nil }
             return memo.keyed.find(.composite, key.bytes).index
@@ -647,9 +648,13 @@ extension PickleWriter {
             var key = KeyWords(buffer)
             guard buildKey(kind, elements, into: &key) else { return .new(memo.allocate()) }
             let (found, hash) = memo.keyed.find(.composite, key.bytes)
-            if let found { return .found(found) }
+            if let found {
+                if kind.hasStorageIdentity { memo.insert(composite: elements, index: found) }
+                return .found(found)
+            }
             let index = memo.allocate()
             memo.keyed.insert(.composite, key.bytes, hash: hash, index: index)
+            if kind.hasStorageIdentity { memo.insert(composite: elements, index: index) }
             return .new(index)
         }
     }

@@ -28,6 +28,14 @@ struct PicklerMemo: ~Copyable {
     /// functions by class. One table, so that a small
     /// pickle allocates little.
     var keyed = KeyedMemoTable(initialCapacity: 128)
+    /// Tuples and frozensets already memoized, by the address of their element storage, which every
+    /// copy of one value shares: a shared tuple is found again at once, without building its key from
+    /// its elements, whose own keys would be built again for every reference to them (exponential work
+    /// for a tuple of ten references to a tuple of ten references to ...).
+    var composites = IdentityMemoTable(retainingKeys: false)
+    /// The element storage of each entry of ``composites``, kept alive so that no address is reused
+    /// by another array while it is a key.
+    var compositeStorage: [[PickleValue]] = []
 
     /// The kinds of keys in ``keyed``.
     enum KeyKind: UInt8 {
@@ -54,6 +62,10 @@ struct PicklerMemo: ~Copyable {
         case complex
         /// `cls.__new__`, written for `NEWOBJ_EX` objects at protocols 2 and 3.
         case newMethod
+
+        /// Whether the elements are a value's own storage (a tuple's or a frozenset's), rather than an
+        /// array made for the lookup.
+        var hasStorageIdentity: Bool { self == .tuple || self == .frozenset }
     }
 
     /// The memo index of a reference object.
@@ -77,6 +89,20 @@ struct PicklerMemo: ~Copyable {
             return found.index
         }
         return keyed.find(.string, Array(string.utf8)).index
+    }
+
+    /// The memo index of the tuple or frozenset whose elements are `elements`, found by their storage.
+    @inline(__always)
+    func index(ofComposite elements: [PickleValue]) -> Int? {
+        guard let address = elements.storageIdentity else { return nil }
+        return composites.index(ofIdentifier: address)
+    }
+
+    /// Records that the tuple or frozenset whose elements are `elements` has memo index `index`.
+    mutating func insert(composite elements: [PickleValue], index: Int) {
+        guard let address = elements.storageIdentity, composites.index(ofIdentifier: address) == nil else { return }
+        compositeStorage.append(elements)
+        composites.insert(identifier: address, index: index)
     }
 
     /// Takes the next memo index.
