@@ -83,10 +83,29 @@ extension PickleWriter {
             put(contentsOf: bytes)
         } else {
             put(Opcode.long.rawValue)
-            put(contentsOf: value.description.utf8)
+            put(contentsOf: try Self.decimalText(of: value).utf8)
             put(UInt8(ascii: "L"))
             put(UInt8(ascii: "\n"))
         }
+    }
+
+    /// The most decimal digits of an `int` written as text, CPython 3.11's default limit for integer
+    /// string conversion (`sys.int_info.default_max_str_digits`).
+    static let maxDecimalDigits = 4300
+
+    /// The decimal text of `value` for the `LONG` opcode, or an error past ``maxDecimalDigits`` digits,
+    /// as CPython's pickler fails there. A number of far more bits fails before any conversion, which
+    /// is quadratic in the number of digits.
+    static func decimalText(of value: BigInteger) throws(PickleError) -> String {
+        // A number of n bits has more than (n - 1) * log10(2) digits: past 14,300 bits, more than 4,304.
+        let tooLong = PickleError(
+            .unpicklable,
+            "int exceeds the limit (\(maxDecimalDigits) digits) for integer string conversion, as in CPython; "
+                + "use protocol 2 or later, which writes ints in binary")
+        guard value.bitLength <= 14_300 else { throw tooLong }
+        let text = value.description
+        guard text.utf8.count - (value.isNegative ? 1 : 0) <= maxDecimalDigits else { throw tooLong }
+        return text
     }
 
     mutating func saveFloat(_ value: Double) {
