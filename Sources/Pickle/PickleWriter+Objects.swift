@@ -30,7 +30,13 @@ extension PickleWriter {
         let dot = global.name.utf8.lastIndex(of: UInt8(ascii: "."))
         if proto >= 4 {
             try save(.string(global.module))
-            try save(.string(global.name))
+            if global.name.utf8.elementsEqual(global.module.utf8) {
+                // Two str objects in CPython even when equal (`datetime.datetime`): the name is written
+                // again, not fetched as the module's memo entry.
+                try saveFreshString(global.name)
+            } else {
+                try save(.string(global.name))
+            }
             write(.stackGlobal)
         } else if let dot {
             // A nested name below protocol 4: getattr(parent, "last"), as CPython writes it.

@@ -189,22 +189,12 @@ struct CodableInteropEncodingTests {
                 result[0].flag == true,
                 "\(testCase.name) at protocol \(protocolVersion) loads as \(result[2].text ?? "")")
             guard testCase.sameBytes else { continue }
-            withKnownIssue(
+            #expect(
+                result[1].flag == true,
                 """
-                The Pickler memoizes str by value, so at protocols 4 and 5 the class name of \
-                `datetime.datetime` is a BINGET of the equal module name; CPython memoizes by identity and \
-                writes the name again. Both load the same.
-                """
-            ) {
-                #expect(
-                    result[1].flag == true,
-                    """
-                    \(testCase.name) at protocol \(protocolVersion) differs from CPython's pickle
-                    \(CPython.disassembly(bytes(fromHex: payload[testCase.name] ?? "")))
-                    """)
-            } when: {
-                protocolVersion >= 4 && (testCase.name.hasPrefix("datetime ") || testCase.name == "several dates")
-            }
+                \(testCase.name) at protocol \(protocolVersion) differs from CPython's pickle
+                \(CPython.disassembly(bytes(fromHex: payload[testCase.name] ?? "")))
+                """)
         }
     }
 
