@@ -9,8 +9,9 @@ import TestSupport
 ///
 /// Memory bounds are stated per test and checked with the process's peak resident size
 /// (`getrusage`), which only grows; other tests running at the same time can raise it too, so the
-/// bounds are generous, yet far below what the attacks would take unbounded (gigabytes or more).
-@Suite struct HostileInputTests {
+/// bounds are generous, yet far below what the attacks would take unbounded (gigabytes or more). The
+/// suite's tests run one at a time, so that no attack's memory counts against another's bound.
+@Suite(.serialized) struct HostileInputTests {
     // MARK: - Helpers
 
     /// The peak resident size of the process so far, in bytes.
