@@ -131,7 +131,8 @@ extension PickleWriter {
 
     @inline(never)
     private mutating func grow(_ count: Int) {
-        let newCapacity = max(capacity * 2, written + count)
+        // Room for what follows a large value (its PUT, STOP) too, so that it is not copied again.
+        let newCapacity = max(capacity * 2, written + count + 4096)
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: written)
         base.deallocate()

@@ -34,7 +34,8 @@ struct PicklerMemo: ~Copyable {
     /// for a tuple of ten references to a tuple of ten references to ...).
     var composites = IdentityMemoTable(retainingKeys: false)
     /// The element storage of each entry of ``composites``, kept alive so that no address is reused
-    /// by another array while it is a key.
+    /// by another array while it is a key, when the memo retains its objects (see
+    /// ``init(retainingObjects:)``; otherwise every tuple it meets is part of the value being dumped).
     var compositeStorage: [[PickleValue]] = []
 
     /// The kinds of keys in ``keyed``.
@@ -101,7 +102,7 @@ struct PicklerMemo: ~Copyable {
     /// Records that the tuple or frozenset whose elements are `elements` has memo index `index`.
     mutating func insert(composite elements: [PickleValue], index: Int) {
         guard let address = elements.storageIdentity, composites.index(ofIdentifier: address) == nil else { return }
-        compositeStorage.append(elements)
+        if references.retainsKeys { compositeStorage.append(elements) }
         composites.insert(identifier: address, index: index)
     }
 

@@ -241,8 +241,10 @@ struct KeyedMemoTable: ~Copyable {
     /// ``insert(_:_:hash:index:)``.
     @inline(__always)
     func find(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
+        // A key too long to be held is never found: no need to hash all of it.
+        guard key.count <= Self.maximumKeyLength else { return (nil, 0) }
         let hash = memoHash(key, seed: seed ^ UInt64(kind.rawValue))
-        guard let slots, let arena, key.count <= Self.maximumKeyLength else { return (nil, hash) }
+        guard let slots, let arena else { return (nil, hash) }
         let lengthAndKind = UInt32(truncatingIfNeeded: key.count << 8 | Int(kind.rawValue))
         let high = UInt32(truncatingIfNeeded: hash >> 32)
         var position = Int(high) & mask
@@ -273,6 +275,8 @@ struct KeyedMemoTable: ~Copyable {
     /// Makes room for one more key of `keyBytes` bytes, so that ``insertReserved(_:_:hash:index:)``
     /// makes no call.
     mutating func reserve(keyBytes: Int) {
+        // A key too long to be held is not inserted (see insertReserved): no room for it.
+        guard keyBytes <= Self.maximumKeyLength else { return }
         if (count + 1) * 4 > (mask + 1) * 3 { grow() }
         if arena == nil || arenaCapacity - arenaUsed < keyBytes { growArena(keyBytes) }
     }
