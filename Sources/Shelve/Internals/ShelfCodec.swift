@@ -34,12 +34,11 @@ internal struct ShelfCodec {
         } catch {
             throw .encoding(error)  // the pickler is left empty, with a cleared memo
         }
-        defer {
-            pickler.clearMemo()
-            _ = pickler.takeOutput()
-        }
+        // One copy of the output, which also empties the pickler for the next value.
+        let pickle = pickler.takeOutput()
+        pickler.clearMemo()
         do {
-            try body(pickler.output)
+            try body(pickle)
         } catch {
             throw .storage(error)
         }
