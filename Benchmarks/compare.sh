@@ -58,7 +58,9 @@ echo "==> CPython" >&2
 "$python" "$here/compare/cpython.py" run --data "$work/data" --golden "$golden" --workdir "$work" \
     --reps "$reps" --min-ms "$min_ms" --shelf-records "$records" "${python_args[@]}" > "$results/cpython.json"
 echo "==> raw GDBM" >&2
-"$work/rawgdbm" "$golden/bm_dict.p5.pickle" "$work" "$reps" "$min_ms" "$records" > "$results/rawgdbm.json"
+"$work/rawgdbm" "$golden/bm_dict.p5.pickle" "$work" "$reps" "$min_ms" "$records" shelf/ > "$results/rawgdbm.json"
+"$work/rawgdbm" "$work/data/small.pickle" "$work" "$reps" "$min_ms" "$records" shelf-small/ \
+    > "$results/rawgdbm-small.json"
 echo "==> swift-shelve" >&2
 "$compare" --data "$work/data" --golden "$golden" --reps "$reps" --min-ms "$min_ms" --shelf-records "$records" \
     "${swift_args[@]}" > "$results/swift.json"

@@ -29,6 +29,8 @@ BM_OBJECTS = {
     "MICRO_DICT": "bm_micro_dict",
 }
 LARGE = ["big_list", "many_strings", "many_refs", "big_bytes"]
+# The value of every record in the small-value shelf rows ("shelf-small/..."), where unpickling costs little.
+SMALL_VALUE = 12345
 LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -54,6 +56,9 @@ def make_data(directory):
     for name, value in values.items():
         with open(os.path.join(directory, name + ".pickle"), "wb") as file:
             file.write(pickle.dumps(value, protocol=5))
+    # The value of the small-value shelf rows, for the raw GDBM program.
+    with open(os.path.join(directory, "small.pickle"), "wb") as file:
+        file.write(pickle.dumps(SMALL_VALUE, protocol=5))
 
 
 def read(path):
@@ -100,6 +105,55 @@ def shelf_key(index):
     return "key%06d" % index
 
 
+def shelf_workloads(args, record, prefix, value):
+    """Times get, set, keys and writeback get-all-then-sync on a shelf of --shelf-records copies of value."""
+    records = args.shelf_records
+    keys = [shelf_key(i) for i in range(records)]
+    path = os.path.join(args.workdir, "cpython-shelf.db")
+    with shelve.Shelf(dbm.gnu.open(path, "n"), protocol=5) as shelf:
+        for key in keys:
+            shelf[key] = value
+    shelf = shelve.Shelf(dbm.gnu.open(path, "w"), protocol=5)
+    cached = None
+
+    def get_all(iterations):
+        start = clock()
+        for _ in range(iterations):
+            for key in keys:
+                shelf[key]
+        return clock() - start
+
+    def set_all(iterations):
+        start = clock()
+        for _ in range(iterations):
+            for key in keys:
+                shelf[key] = value
+        return clock() - start
+
+    def list_keys(iterations):
+        start = clock()
+        for _ in range(iterations):
+            list(shelf)
+        return clock() - start
+
+    def get_all_then_sync(iterations):
+        start = clock()
+        for _ in range(iterations):
+            for key in keys:
+                cached[key]
+            cached.sync()
+        return clock() - start
+
+    record(prefix + "get", get_all, records)
+    record(prefix + "set", set_all, records)
+    record(prefix + "keys", list_keys, records)
+    shelf.close()
+    cached = shelve.Shelf(dbm.gnu.open(path, "w"), protocol=5, writeback=True)
+    record(prefix + "writeback-get-sync", get_all_then_sync, records)
+    cached.close()
+    os.remove(path)
+
+
 def run(args):
     global clock
     if args.wall_clock:
@@ -125,53 +179,12 @@ def run(args):
         record("loads/" + name, lambda n: loop1(loads, data, n))
         del data, value
 
-    # The shelf: N records whose values are DICT, written by Python's shelve on dbm.gnu at protocol 5.
-    records = args.shelf_records
+    # The shelves: N records whose values are DICT (names "shelf/..."), then N records whose values are the
+    # int 12345 (names "shelf-small/..."), where unpickling costs next to nothing and what is measured is the
+    # shelf itself; written by Python's shelve on dbm.gnu at protocol 5.
     dict_value = loads(read(os.path.join(args.golden, "bm_dict.p5.pickle")))
-    keys = [shelf_key(i) for i in range(records)]
-    path = os.path.join(args.workdir, "cpython-shelf.db")
-    with shelve.Shelf(dbm.gnu.open(path, "n"), protocol=5) as shelf:
-        for key in keys:
-            shelf[key] = dict_value
-    shelf = shelve.Shelf(dbm.gnu.open(path, "w"), protocol=5)
-    cached = None
-
-    def get_all(iterations):
-        start = clock()
-        for _ in range(iterations):
-            for key in keys:
-                shelf[key]
-        return clock() - start
-
-    def set_all(iterations):
-        start = clock()
-        for _ in range(iterations):
-            for key in keys:
-                shelf[key] = dict_value
-        return clock() - start
-
-    def list_keys(iterations):
-        start = clock()
-        for _ in range(iterations):
-            list(shelf)
-        return clock() - start
-
-    def get_all_then_sync(iterations):
-        start = clock()
-        for _ in range(iterations):
-            for key in keys:
-                cached[key]
-            cached.sync()
-        return clock() - start
-
-    record("shelf/get", get_all, records)
-    record("shelf/set", set_all, records)
-    record("shelf/keys", list_keys, records)
-    shelf.close()
-    cached = shelve.Shelf(dbm.gnu.open(path, "w"), protocol=5, writeback=True)
-    record("shelf/writeback-get-sync", get_all_then_sync, records)
-    cached.close()
-    os.remove(path)
+    for prefix, value in (("shelf/", dict_value), ("shelf-small/", SMALL_VALUE)):
+        shelf_workloads(args, record, prefix, value)
     json.dump(results, sys.stdout, indent=2)
     print()
 

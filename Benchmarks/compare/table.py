@@ -1,5 +1,5 @@
 """Prints compare.sh's table from the JSON the three programs wrote into one directory:
-cpython.json, rawgdbm.json, swift.json, cpython-peak.json, swift-peak.json (and machine.txt).
+cpython.json, rawgdbm.json, rawgdbm-small.json, swift.json, cpython-peak.json, swift-peak.json (and machine.txt).
 
     table.py RESULTS_DIR
 
@@ -16,6 +16,13 @@ LARGE = [
     ("many_strings", "10,000 random 32-letter str"),
     ("many_refs", "one list referenced 10,000 times"),
     ("big_bytes", "50 MiB bytes"),
+]
+
+SHELF = [
+    ("get", "shelf get (per record)"),
+    ("set", "shelf set (per record)"),
+    ("keys", "shelf iterate keys (per key)"),
+    ("writeback-get-sync", "writeback: get all, sync (per record)"),
 ]
 
 
@@ -35,6 +42,9 @@ def rows():
     yield ("shelf iterate keys (per key)", "shelf/keys", "shelf/keys", "shelf/keys", None, None)
     yield ("writeback: get all, sync (per record)", "shelf/writeback-get-sync", "shelf/writeback-get-sync",
            "shelf/writeback-get-sync", None, None)
+    for key, label in SHELF:
+        name = "shelf-small/" + key
+        yield ("small values: %s" % label, name, name, name, None, None)
 
 
 def load(directory, name):
@@ -71,6 +81,7 @@ def main():
     directory = sys.argv[1]
     cpython = load(directory, "cpython.json")
     raw = load(directory, "rawgdbm.json")
+    raw.update(load(directory, "rawgdbm-small.json"))
     swift = load(directory, "swift.json")
 
     def ns(results, key):

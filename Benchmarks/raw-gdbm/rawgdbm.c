@@ -4,11 +4,12 @@
  * protocol 5 pickle of DICT, read from the golden corpus), and prints the median nanoseconds per record as JSON.
  *
  *     cc -O2 -o rawgdbm rawgdbm.c -lgdbm
- *     rawgdbm VALUE_FILE WORK_DIR [REPS [MIN_MS [RECORDS]]]
+ *     rawgdbm VALUE_FILE WORK_DIR [REPS [MIN_MS [RECORDS [PREFIX]]]]
  *
  * Time is the process's CPU time (CLOCK_PROCESS_CPUTIME_ID), or wall time (CLOCK_MONOTONIC) when the
  * environment has COMPARE_WALL_CLOCK=1.
  *
+ * PREFIX names the workloads (default "shelf/"; compare.sh runs it again with "shelf-small/" and a small value).
  * Workloads, per record: shelf/get (gdbm_fetch, then free), shelf/set (gdbm_store, replacing),
  * shelf/keys (gdbm_firstkey/gdbm_nextkey), shelf/writeback-get-sync (fetch every record, store it back,
  * then gdbm_sync once, which is what a writeback shelf's sync does under the pickling).
@@ -88,7 +89,10 @@ static int compare_doubles(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void measure(const char *name, void (*body)(void), int reps, uint64_t minimum, int first) {
+static void measure(const char *prefix, const char *workload, void (*body)(void), int reps, uint64_t minimum,
+                    int first) {
+    char name[256];
+    snprintf(name, sizeof name, "%s%s", prefix, workload);
     long iterations = 1;
     for (;;) {
         uint64_t elapsed = time_loop(body, iterations);
@@ -114,7 +118,7 @@ static void measure(const char *name, void (*body)(void), int reps, uint64_t min
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: rawgdbm VALUE_FILE WORK_DIR [REPS [MIN_MS [RECORDS]]]\n");
+        fprintf(stderr, "usage: rawgdbm VALUE_FILE WORK_DIR [REPS [MIN_MS [RECORDS [PREFIX]]]]\n");
         return 2;
     }
     if (getenv("COMPARE_WALL_CLOCK") != NULL && strcmp(getenv("COMPARE_WALL_CLOCK"), "1") == 0) {
@@ -123,6 +127,7 @@ int main(int argc, char **argv) {
     int reps = argc > 3 ? atoi(argv[3]) : 7;
     uint64_t minimum = (uint64_t)(argc > 4 ? atol(argv[4]) : 50) * 1000000u;
     records = argc > 5 ? atoi(argv[5]) : 10000;
+    const char *prefix = argc > 6 ? argv[6] : "shelf/";
     if (reps < 1 || reps > 64 || records < 1) {
         fprintf(stderr, "rawgdbm: REPS must be 1 to 64 and RECORDS positive\n");
         return 2;
@@ -156,10 +161,10 @@ int main(int argc, char **argv) {
     if (db == NULL) fail("gdbm_open");
 
     printf("{\n");
-    measure("shelf/get", get_all, reps, minimum, 1);
-    measure("shelf/set", set_all, reps, minimum, 0);
-    measure("shelf/keys", list_keys, reps, minimum, 0);
-    measure("shelf/writeback-get-sync", get_all_then_sync, reps, minimum, 0);
+    measure(prefix, "get", get_all, reps, minimum, 1);
+    measure(prefix, "set", set_all, reps, minimum, 0);
+    measure(prefix, "keys", list_keys, reps, minimum, 0);
+    measure(prefix, "writeback-get-sync", get_all_then_sync, reps, minimum, 0);
     printf("\n}\n");
     gdbm_close(db);
     unlink(path);

@@ -170,30 +170,37 @@ func workloads(options: Options) throws -> [WorkloadGroup] {
                 }
             ))
     }
-    groups.append(
-        (
-            ["shelf/get", "shelf/set", "shelf/keys", "shelf/writeback-get-sync"],
-            {
-                let value = try Unpickler.load(try BMObject.dict.pickle(in: options.golden))
-                let bench = try ShelfWorkbench(count: options.shelfRecords, value: value)
-                let records = options.shelfRecords
-                // Each closure holds the workbench, which removes its directory when the last one goes away.
-                return [
-                    Workload(name: "shelf/get", operations: records) {
-                        try bench.getAll(try bench.shelf(writeback: false))
-                    },
-                    Workload(name: "shelf/set", operations: records) {
-                        try bench.setAll(try bench.shelf(writeback: false))
-                    },
-                    Workload(name: "shelf/keys", operations: records) {
-                        try bench.listKeys(try bench.shelf(writeback: false))
-                    },
-                    Workload(name: "shelf/writeback-get-sync", operations: records) {
-                        try bench.readAllThenSync(try bench.shelf(writeback: true))
-                    },
-                ]
-            }
-        ))
+    // The shelves: records whose values are DICT ("shelf/..."), then records whose values are the int 12345
+    // ("shelf-small/..."), where unpickling costs next to nothing and what is measured is the shelf itself.
+    let shelves: [(prefix: String, value: () throws -> PickleValue)] = [
+        ("shelf/", { try Unpickler.load(try BMObject.dict.pickle(in: options.golden)) }),
+        ("shelf-small/", { .int(12345) }),
+    ]
+    for (prefix, makeValue) in shelves {
+        groups.append(
+            (
+                ["get", "set", "keys", "writeback-get-sync"].map { prefix + $0 },
+                {
+                    let bench = try ShelfWorkbench(count: options.shelfRecords, value: try makeValue())
+                    let records = options.shelfRecords
+                    // Each closure holds the workbench, which removes its directory when the last one goes away.
+                    return [
+                        Workload(name: prefix + "get", operations: records) {
+                            try bench.getAll(try bench.shelf(writeback: false))
+                        },
+                        Workload(name: prefix + "set", operations: records) {
+                            try bench.setAll(try bench.shelf(writeback: false))
+                        },
+                        Workload(name: prefix + "keys", operations: records) {
+                            try bench.listKeys(try bench.shelf(writeback: false))
+                        },
+                        Workload(name: prefix + "writeback-get-sync", operations: records) {
+                            try bench.readAllThenSync(try bench.shelf(writeback: true))
+                        },
+                    ]
+                }
+            ))
+    }
     return groups
 }
 
