@@ -47,24 +47,90 @@ enum PickleNative {
     }
 }
 
-// MARK: - [UInt8] ⇄ bytes
+// MARK: - Array ⇄ list, [UInt8] ⇄ bytes
 
-extension Array: PickleNativeEncodable where Element == UInt8 {
-    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue { .bytes(self) }
+extension Array: PickleNativeEncodable where Element: Encodable {
+    /// `bytes` for `[UInt8]`; otherwise the `list` that `Array.encode(to:)` writes through an unkeyed
+    /// container, built without one.
+    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
+        if let bytes = exactCast(self, to: [UInt8].self) { return .bytes(bytes) }
+        if let integers = exactCast(self, to: [Int].self) { return .list(PickleList(integers.map { .int($0) })) }
+        if let strings = exactCast(self, to: [String].self) {
+            return .list(PickleList(strings.map { .string($0) }))
+        }
+        if let doubles = exactCast(self, to: [Double].self) { return .list(PickleList(doubles.map { .float($0) })) }
+        var elements: [PickleValue] = []
+        elements.reserveCapacity(count)
+        for (position, element) in enumerated() {
+            elements.append(try encoder.wrap(element, at: path.appending(index: position)))
+        }
+        return .list(PickleList(elements))
+    }
 }
 
-extension Array: PickleNativeDecodable where Element == UInt8 {
+extension Array: PickleNativeDecodable where Element: Decodable {
+    /// `[UInt8]` from `bytes`; otherwise what `Array.init(from:)` reads through an unkeyed
+    /// container, read without one.
     init(pickleValue value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath) throws {
-        if let bytes = PickleInstance.bytes(value) {
-            self = bytes
-        } else if let elements = PickleInstance.sequence(value) {
-            // A list of small ints, as another program might have stored bytes.
-            self = try elements.enumerated().map { position, element in
-                try PickleUnboxing.integer(element, as: UInt8.self, at: path.appending(index: position))
-            }
-        } else {
-            throw PickleCodingErrors.mismatch(Self.self, expected: "bytes", found: value, at: path)
+        if Element.self == UInt8.self {
+            self = unsafeBitCast(try Self.bytes(from: value, at: path), to: Self.self)
+            return
         }
+        // As decoding through `init(from:)` would: one level deeper, one more value for the
+        // container, and the same error when the value is not a sequence.
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        try decoder.spend(at: path)
+        guard let elements = PickleInstance.sequence(value) else {
+            throw PickleCodingErrors.mismatch([Any].self, expected: "list", found: value, at: path)
+        }
+        if Element.self == Int.self {
+            var integers: [Int] = []
+            integers.reserveCapacity(elements.count)
+            for (position, element) in elements.enumerated() {
+                integers.append(try PickleUnboxing.integer(element, as: Int.self, at: path.appending(index: position)))
+            }
+            self = unsafeBitCast(integers, to: Self.self)
+            return
+        }
+        var result: [Element] = []
+        result.reserveCapacity(elements.count)
+        for (position, element) in elements.enumerated() {
+            result.append(try decoder.unwrap(Element.self, from: element, at: path.appending(index: position)))
+        }
+        self = result
+    }
+
+    /// The bytes of `bytes` or `bytearray`, or of a list of small ints, as another program might
+    /// have stored bytes.
+    private static func bytes(from value: PickleValue, at path: PickleCodingPath) throws -> [UInt8] {
+        if let bytes = PickleInstance.bytes(value) { return bytes }
+        guard let elements = PickleInstance.sequence(value) else {
+            throw PickleCodingErrors.mismatch([UInt8].self, expected: "bytes", found: value, at: path)
+        }
+        return try elements.enumerated().map { position, element in
+            try PickleUnboxing.integer(element, as: UInt8.self, at: path.appending(index: position))
+        }
+    }
+}
+
+// MARK: - Optional ⇄ None or the value
+
+extension Optional: PickleNativeEncodable where Wrapped: Encodable {
+    /// `None`, or the wrapped value, as `Optional.encode(to:)` writes them.
+    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
+        guard let wrapped = self else { return .none }
+        return try encoder.wrap(wrapped, at: path)
+    }
+}
+
+extension Optional: PickleNativeDecodable where Wrapped: Decodable {
+    /// `nil` from `None`, else the wrapped value, as `Optional.init(from:)` reads them, one level
+    /// deeper.
+    init(pickleValue value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath) throws {
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        self = value.isNone ? nil : try decoder.unwrap(Wrapped.self, from: value, at: path)
     }
 }
 
@@ -102,16 +168,16 @@ extension Dictionary: PickleNativeEncodable where Key: Encodable, Value: Encodab
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
         let dict = PickleDict(minimumCapacity: count)
         for (key, value) in self {
-            let pythonKey: PickleValue
-            if let string = key as? String {
-                pythonKey = .string(string)
-            } else {
-                pythonKey = try PickleNative.hashable(encoder.wrap(key, at: path), at: path)
-            }
-            let entryPath = path.appending(PickleNative.codingKey(for: pythonKey))
-            if dict.updateValue(try encoder.wrap(value, at: entryPath), forKey: pythonKey) != nil {
+            // A `String`, `Int`… key is its own hashable form.
+            let pythonKey =
+                try _PickleEncoder.primitive(key) ?? PickleNative.hashable(encoder.wrap(key, at: path), at: path)
+            if dict.updateValue(
+                try encoder.wrap(value, at: path.appending(PickleNative.codingKey(for: pythonKey))), forKey: pythonKey)
+                != nil
+            {
                 throw PickleCodingErrors.invalidValue(
-                    self, "two keys of the dictionary encode to the same Python key", at: entryPath)
+                    self, "two keys of the dictionary encode to the same Python key",
+                    at: path.appending(PickleNative.codingKey(for: pythonKey)))
             }
         }
         return .dict(dict)
@@ -124,15 +190,18 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
             throw PickleCodingErrors.mismatch(Self.self, expected: "dict", found: value, at: path)
         }
         self.init(minimumCapacity: dict.count)
-        for (pythonKey, pythonValue) in dict {
-            let entryPath = path.appending(PickleNative.codingKey(for: pythonKey))
+        for position in 0..<dict.count {
+            let pythonKey = dict.key(at: position)
             let key: Key
-            if case .string(let string) = pythonKey, let string = string as? Key {
-                key = string
+            if Key.self == String.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(string, to: Key.self)
+            } else if Key.self == String?.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(String?.some(string), to: Key.self)
             } else {
-                key = try decoder.unwrap(Key.self, from: pythonKey, at: entryPath)
+                key = try decoder.unwrap(Key.self, from: pythonKey, at: path.appending(PickleNative.codingKey(for: pythonKey)))
             }
-            let value = try decoder.unwrap(Value.self, from: pythonValue, at: entryPath)
+            let value = try decoder.unwrap(
+                Value.self, from: dict.value(at: position), at: path.appending(PickleNative.codingKey(for: pythonKey)))
             guard updateValue(value, forKey: key) == nil else {
                 throw PickleCodingErrors.corrupted(
                     "dict has two keys that are the same Swift \(Key.self) \(key)", at: path)
