@@ -61,8 +61,9 @@ extension Array: PickleNativeEncodable where Element: Encodable {
         if let doubles = exactCast(self, to: [Double].self) { return .list(PickleList(doubles.map { .float($0) })) }
         var elements: [PickleValue] = []
         elements.reserveCapacity(count)
-        for (position, element) in enumerated() {
-            elements.append(try encoder.wrap(element, at: path.appending(index: position)))
+        // Indices rather than `enumerated()`, whose iterator costs metadata lookups in generic code.
+        for position in indices {
+            elements.append(try encoder.wrap(self[position], at: path.appending(index: position)))
         }
         return .list(PickleList(elements))
     }
@@ -139,9 +140,11 @@ extension Optional: PickleNativeDecodable where Wrapped: Decodable {
 extension Set: PickleNativeEncodable where Element: Encodable {
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
         let set = PickleSet()
-        for (position, element) in enumerated() {
+        var position = 0
+        for element in self {
             let elementPath = path.appending(index: position)
             set.insert(try PickleNative.hashable(encoder.wrap(element, at: elementPath), at: elementPath))
+            position += 1
         }
         return .set(set)
     }
@@ -166,21 +169,8 @@ extension Dictionary: PickleNativeEncodable where Key: Encodable, Value: Encodab
     /// keys, rather than the list of alternating keys and values that `Dictionary.encode(to:)`
     /// writes for keys other than `String` and `Int`.
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
-        let dict = PickleDict(minimumCapacity: count)
-        for (key, value) in self {
-            // A `String`, `Int`… key is its own hashable form.
-            let pythonKey =
-                try _PickleEncoder.primitive(key) ?? PickleNative.hashable(encoder.wrap(key, at: path), at: path)
-            if dict.updateValue(
-                try encoder.wrap(value, at: path.appending(PickleNative.codingKey(for: pythonKey))), forKey: pythonKey)
-                != nil
-            {
-                throw PickleCodingErrors.invalidValue(
-                    self, "two keys of the dictionary encode to the same Python key",
-                    at: path.appending(PickleNative.codingKey(for: pythonKey)))
-            }
-        }
-        return .dict(dict)
+        if let common = try PickleNative.commonDictionaryValue(self, in: encoder, at: path) { return common }
+        return try PickleNative.dictionaryValue(self, in: encoder, at: path)
     }
 }
 
@@ -189,23 +179,153 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch(Self.self, expected: "dict", found: value, at: path)
         }
-        self.init(minimumCapacity: dict.count)
+        if let common = try PickleNative.commonDictionary(Self.self, from: dict, in: decoder, at: path) {
+            self = common
+        } else {
+            self = try PickleNative.dictionary(Key.self, Value.self, from: dict, in: decoder, at: path)
+        }
+    }
+}
+
+// MARK: - Dictionaries, in code specialized for the common types
+
+extension PickleNative {
+    // A dictionary built or walked in generic code looks up the metadata of its types on every
+    // entry. For the common key types (`String`, `Int`) and value types (`String`, `Int`, `Double`,
+    // `Bool`, and their optionals), the two functions below call the generic ones with concrete
+    // types, which the compiler specializes.
+
+    /// `dict` read as a `D`, when `D` is a dictionary of common types; `nil` for other types.
+    static func commonDictionary<D>(
+        _ type: D.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
+    ) throws -> D? {
+        switch ObjectIdentifier(type) {
+        case ObjectIdentifier([String: String].self):
+            unsafeBitCast(try dictionary(String.self, String.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Int].self):
+            unsafeBitCast(try dictionary(String.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Double].self):
+            unsafeBitCast(try dictionary(String.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Bool].self):
+            unsafeBitCast(try dictionary(String.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: String?].self):
+            unsafeBitCast(try dictionary(String.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Int?].self):
+            unsafeBitCast(try dictionary(String.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Double?].self):
+            unsafeBitCast(try dictionary(String.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Bool?].self):
+            unsafeBitCast(try dictionary(String.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: String].self):
+            unsafeBitCast(try dictionary(Int.self, String.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Int].self):
+            unsafeBitCast(try dictionary(Int.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Double].self):
+            unsafeBitCast(try dictionary(Int.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Bool].self):
+            unsafeBitCast(try dictionary(Int.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: String?].self):
+            unsafeBitCast(try dictionary(Int.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Int?].self):
+            unsafeBitCast(try dictionary(Int.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Double?].self):
+            unsafeBitCast(try dictionary(Int.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Bool?].self):
+            unsafeBitCast(try dictionary(Int.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
+        default: nil
+        }
+    }
+
+    /// The Python dict for `value`, when it is a dictionary of common types; `nil` for other types.
+    static func commonDictionaryValue<D>(_ value: D, in encoder: _PickleEncoder, at path: PickleCodingPath) throws
+        -> PickleValue?
+    {
+        switch ObjectIdentifier(D.self) {
+        case ObjectIdentifier([String: String].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: String].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Int].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Int].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Double].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Double].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Bool].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Bool].self), in: encoder, at: path)
+        case ObjectIdentifier([String: String?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: String?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Int?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Int?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Double?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Double?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Bool?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Bool?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: String].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: String].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Int].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Int].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Double].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Double].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Bool].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Bool].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: String?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: String?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Int?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Int?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Double?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Double?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Bool?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Bool?].self), in: encoder, at: path)
+        default: nil
+        }
+    }
+
+    /// `dict` read as a `[K: V]`, entry by entry, in the dict's order.
+    ///
+    /// - Throws: `DecodingError` for an entry that does not decode, or for two keys that become the
+    ///   same Swift key.
+    static func dictionary<K: Decodable & Hashable, V: Decodable>(
+        _ key: K.Type, _ value: V.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
+    ) throws -> [K: V] {
+        var result = [K: V](minimumCapacity: dict.count)
         for position in 0..<dict.count {
             let pythonKey = dict.key(at: position)
-            let key: Key
-            if Key.self == String.self, case .string(let string) = pythonKey {
-                key = unsafeBitCast(string, to: Key.self)
-            } else if Key.self == String?.self, case .string(let string) = pythonKey {
-                key = unsafeBitCast(String?.some(string), to: Key.self)
+            let key: K
+            if K.self == String.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(string, to: K.self)
+            } else if K.self == String?.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(String?.some(string), to: K.self)
             } else {
-                key = try decoder.unwrap(Key.self, from: pythonKey, at: path.appending(PickleNative.codingKey(for: pythonKey)))
+                key = try decoder.unwrap(K.self, from: pythonKey, at: path.appending(codingKey(for: pythonKey)))
             }
             let value = try decoder.unwrap(
-                Value.self, from: dict.value(at: position), at: path.appending(PickleNative.codingKey(for: pythonKey)))
-            guard updateValue(value, forKey: key) == nil else {
-                throw PickleCodingErrors.corrupted(
-                    "dict has two keys that are the same Swift \(Key.self) \(key)", at: path)
+                V.self, from: dict.value(at: position), at: path.appending(codingKey(for: pythonKey)))
+            guard result.updateValue(value, forKey: key) == nil else {
+                throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
         }
+        return result
+    }
+
+    /// The Python dict for `dictionary`: its keys encoded (`[Int: V]` has `int` keys, `[UUID: V]`
+    /// `uuid.UUID` keys), rather than the list of alternating keys and values that
+    /// `Dictionary.encode(to:)` writes for keys other than `String` and `Int`.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a value with no Python form, or for two keys that
+    ///   encode to the same Python key.
+    static func dictionaryValue<K: Encodable & Hashable, V: Encodable>(
+        _ dictionary: [K: V], in encoder: _PickleEncoder, at path: PickleCodingPath
+    ) throws -> PickleValue {
+        let dict = PickleDict()
+        // Room for every entry, hash index included, so that the index does not grow entry by entry.
+        dict.reserveCapacity(dictionary.count)
+        for (key, value) in dictionary {
+            // A `String`, `Int`… key is its own hashable form.
+            let pythonKey = try _PickleEncoder.primitive(key) ?? hashable(encoder.wrap(key, at: path), at: path)
+            let element = try encoder.wrap(value, at: path.appending(codingKey(for: pythonKey)))
+            if dict.updateValue(element, forKey: pythonKey) != nil {
+                throw PickleCodingErrors.invalidValue(
+                    dictionary, "two keys of the dictionary encode to the same Python key",
+                    at: path.appending(codingKey(for: pythonKey)))
+            }
+        }
+        return .dict(dict)
     }
 }

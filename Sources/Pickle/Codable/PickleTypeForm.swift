@@ -16,9 +16,26 @@ enum PickleEncodingForm {
     case dynamic
 
     /// The form of `type`, from the cache once worked out.
-    static func of(_ type: Any.Type) -> PickleEncodingForm {
+    static func of(_ type: Any.Type) -> PickleEncodingForm { PickleEncodingInfo.of(type).form }
+}
+
+/// What ``PickleEncoder`` knows of one Swift type: its form, and how many entries the dict of its
+/// last value had.
+final class PickleEncodingInfo: Sendable {
+    let form: PickleEncodingForm
+    /// The number of entries of the dict that the type's `encode(to:)` last wrote, when more than
+    /// a dict searches linearly: the next dict is made with room for as many, so that its hash
+    /// index is built once instead of growing.
+    let dictCapacity = Atomic<Int>(0)
+
+    private init(form: PickleEncodingForm) {
+        self.form = form
+    }
+
+    /// The information on `type`, from the cache once worked out.
+    static func of(_ type: Any.Type) -> PickleEncodingInfo {
         let id = ObjectIdentifier(type)
-        if let form = cache.withLock({ $0[id] }) { return form }
+        if let info = cache.withLock({ $0[id] }) { return info }
         let form: PickleEncodingForm
         if type is AnyClass {
             form = .dynamic
@@ -29,11 +46,15 @@ enum PickleEncodingForm {
         } else {
             form = .plain
         }
-        cache.withLock { $0[id] = form }
-        return form
+        let info = PickleEncodingInfo(form: form)
+        return cache.withLock { cache in
+            if let existing = cache[id] { return existing }
+            cache[id] = info
+            return info
+        }
     }
 
-    private static let cache = Mutex<[ObjectIdentifier: PickleEncodingForm]>([:])
+    private static let cache = Mutex<[ObjectIdentifier: PickleEncodingInfo]>([:])
 }
 
 // A form holds nothing but metatypes, which are immutable and may be used from any thread.

@@ -16,10 +16,10 @@ final class _PickleDecoder: Decoder {
 
     /// Counts one more value decoded; throws once shared references have expanded too far.
     @inline(__always)
-    func spend(at path: PickleCodingPath) throws {
+    func spend(at path: @autoclosure () -> PickleCodingPath) throws {
         guard context.budget.spend(1) else {
             throw PickleCodingErrors.corrupted(
-                "shared references expand to too many values (each is decoded every time it is referenced)", at: path)
+                "shared references expand to too many values (each is decoded every time it is referenced)", at: path())
         }
     }
 
@@ -73,7 +73,35 @@ final class _PickleDecoder: Decoder {
         }
         if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path()), to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path()), to: T.self) }
+        if T.self == Int?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.integer($0, as: Int.self, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == String?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.string($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == Double?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.double($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == Bool?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.bool($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
         return try unwrapComposite(type, from: value, at: path())
+    }
+
+    /// An optional primitive, read as `Optional`'s native form reads one (one value of the budget,
+    /// one level of nesting), without the generic path.
+    @inline(__always)
+    private func unwrapOptional<Wrapped>(
+        _ value: PickleValue, at path: @autoclosure () -> PickleCodingPath, _ unbox: (PickleValue) throws -> Wrapped
+    ) throws -> Wrapped? {
+        try spend(at: path())
+        try enterNested(at: path())
+        defer { context.depth -= 1 }
+        return value.isNone ? nil : try unbox(value)
     }
 
     /// Decodes a value that is not a primitive: see ``unwrap(_:from:at:)``.

@@ -144,7 +144,8 @@ final class _PickleEncoder: Encoder {
 
     /// Encodes a value that is not a primitive: see ``wrap(_:at:)``.
     func wrapComposite<T: Encodable>(_ value: T, at path: PickleCodingPath) throws -> PickleValue {
-        let form = PickleEncodingForm.of(T.self)
+        let info = PickleEncodingInfo.of(T.self)
+        let form = info.form
         switch form {
         case .native(let native):
             return try native.pickleValue(of: value, in: self, at: path)
@@ -163,9 +164,20 @@ final class _PickleEncoder: Encoder {
         } else {
             encoder = _PickleEncoder(context: context, path: path)
         }
+        let capacity = info.dictCapacity.load(ordering: .relaxed)
+        if capacity > 0 {
+            // The dict that `container(keyedBy:)` will write into, made with room for the entries
+            // of the last value of the type.
+            let dict = PickleDict()
+            dict.reserveCapacity(capacity)
+            encoder.storage = .dict(dict)
+        }
         try value.encode(to: encoder)
         // A value that encoded nothing is an empty dict, as in JSONEncoder.
         let result = encoder.takeValue() ?? .dict(PickleDict())
+        if case .dict(let dict) = result, dict.count > HashedKeys.linearSearchLimit, dict.count != capacity {
+            info.dictCapacity.store(dict.count, ordering: .relaxed)
+        }
         if isKnownUniquelyReferenced(&encoder) { spare = encoder }
         switch form {
         case .pythonClass(let cls):
