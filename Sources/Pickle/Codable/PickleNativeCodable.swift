@@ -298,7 +298,8 @@ extension PickleNative {
             let value = try decoder.unwrap(
                 V.self, from: dict.value(at: position), at: path.appending(codingKey(for: pythonKey)))
             guard result.updateValue(value, forKey: key) == nil else {
-                throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(K.self) \(key)", at: path)
+                throw PickleCodingErrors.corrupted(
+                    "dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
         }
         return result

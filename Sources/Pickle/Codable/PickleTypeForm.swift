@@ -14,9 +14,6 @@ enum PickleEncodingForm {
     case pythonClass(any PythonClass.Type)
     /// A class: a subclass may conform where the type does not, so each value's own type decides.
     case dynamic
-
-    /// The form of `type`, from the cache once worked out.
-    static func of(_ type: Any.Type) -> PickleEncodingForm { PickleEncodingInfo.of(type).form }
 }
 
 /// What ``PickleEncoder`` knows of one Swift type: its form, and how many entries the dict of its
@@ -99,7 +96,8 @@ extension PickleNativeEncodable {
     static func pickleValue<T>(of value: T, in encoder: _PickleEncoder, at path: PickleCodingPath) throws
         -> PickleValue
     {
-        try withUnsafePointer(to: value) { pointer in
+        assert(T.self == Self.self, "\(T.self) is not \(Self.self)")
+        return try withUnsafePointer(to: value) { pointer in
             try UnsafeRawPointer(pointer).assumingMemoryBound(to: Self.self).pointee.pickleValue(in: encoder, at: path)
         }
     }
@@ -110,6 +108,7 @@ extension PickleNativeDecodable {
     static func decode<T>(
         _ type: T.Type, from value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath
     ) throws -> T {
+        assert(T.self == Self.self, "\(T.self) is not \(Self.self)")
         let result = try Self(pickleValue: value, in: decoder, at: path)
         return withUnsafePointer(to: result) { pointer in
             UnsafeRawPointer(pointer).assumingMemoryBound(to: T.self).pointee

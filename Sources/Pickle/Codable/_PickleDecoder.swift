@@ -74,7 +74,9 @@ final class _PickleDecoder: Decoder {
         if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path()), to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path()), to: T.self) }
         if T.self == Int?.self {
-            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.integer($0, as: Int.self, at: path()) }
+            let result = try unwrapOptional(value, at: path()) {
+                try PickleUnboxing.integer($0, as: Int.self, at: path())
+            }
             return unsafeBitCast(result, to: T.self)
         }
         if T.self == String?.self {
