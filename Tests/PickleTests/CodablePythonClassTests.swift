@@ -51,6 +51,15 @@ struct CodablePythonClassTests {
         #expect(try PickleDecoder().decode(Cart.self, from: value) == cart)
     }
 
+    @Test func optionalInstancesInACollectionAreOneInstanceEach() throws {
+        // An optional reaches the encoder's generic path inside a collection; the instance it holds
+        // must be written once, not wrapped again as the state of a second instance.
+        let items: [Item?] = [Item(name: "a", price: 1), nil]
+        let value = try PickleEncoder().encodeValue(items)
+        #expect(codableRepr(value) == "[shop.Item.__new__().__setstate__({'name': 'a', 'price': 1, 'tags': []}), None]")
+        #expect(try PickleDecoder().decode([Item?].self, from: value) == items)
+    }
+
     @Test func decodesFromAPlainDictToo() throws {
         let value: PickleValue = ["name": "pen", "price": 3, "tags": ["blue"]]
         #expect(try PickleDecoder().decode(Item.self, from: value) == Item(name: "pen", price: 3, tags: ["blue"]))

@@ -47,24 +47,91 @@ enum PickleNative {
     }
 }
 
-// MARK: - [UInt8] ⇄ bytes
+// MARK: - Array ⇄ list, [UInt8] ⇄ bytes
 
-extension Array: PickleNativeEncodable where Element == UInt8 {
-    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue { .bytes(self) }
+extension Array: PickleNativeEncodable where Element: Encodable {
+    /// `bytes` for `[UInt8]`; otherwise the `list` that `Array.encode(to:)` writes through an unkeyed
+    /// container, built without one.
+    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
+        if let bytes = exactCast(self, to: [UInt8].self) { return .bytes(bytes) }
+        if let integers = exactCast(self, to: [Int].self) { return .list(PickleList(integers.map { .int($0) })) }
+        if let strings = exactCast(self, to: [String].self) {
+            return .list(PickleList(strings.map { .string($0) }))
+        }
+        if let doubles = exactCast(self, to: [Double].self) { return .list(PickleList(doubles.map { .float($0) })) }
+        var elements: [PickleValue] = []
+        elements.reserveCapacity(count)
+        // Indices rather than `enumerated()`, whose iterator costs metadata lookups in generic code.
+        for position in indices {
+            elements.append(try encoder.wrap(self[position], at: path.appending(index: position)))
+        }
+        return .list(PickleList(elements))
+    }
 }
 
-extension Array: PickleNativeDecodable where Element == UInt8 {
+extension Array: PickleNativeDecodable where Element: Decodable {
+    /// `[UInt8]` from `bytes`; otherwise what `Array.init(from:)` reads through an unkeyed
+    /// container, read without one.
     init(pickleValue value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath) throws {
-        if let bytes = PickleInstance.bytes(value) {
-            self = bytes
-        } else if let elements = PickleInstance.sequence(value) {
-            // A list of small ints, as another program might have stored bytes.
-            self = try elements.enumerated().map { position, element in
-                try PickleUnboxing.integer(element, as: UInt8.self, at: path.appending(index: position))
-            }
-        } else {
-            throw PickleCodingErrors.mismatch(Self.self, expected: "bytes", found: value, at: path)
+        if Element.self == UInt8.self {
+            self = unsafeBitCast(try Self.bytes(from: value, at: path), to: Self.self)
+            return
         }
+        // As decoding through `init(from:)` would: one level deeper, one more value for the
+        // container, and the same error when the value is not a sequence.
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        try decoder.spend(at: path)
+        guard let elements = PickleInstance.sequence(value) else {
+            throw PickleCodingErrors.mismatch([Any].self, expected: "list", found: value, at: path)
+        }
+        if Element.self == Int.self {
+            var integers: [Int] = []
+            integers.reserveCapacity(elements.count)
+            for (position, element) in elements.enumerated() {
+                integers.append(try PickleUnboxing.integer(element, as: Int.self, at: path.appending(index: position)))
+            }
+            self = unsafeBitCast(integers, to: Self.self)
+            return
+        }
+        var result: [Element] = []
+        result.reserveCapacity(elements.count)
+        for (position, element) in elements.enumerated() {
+            result.append(try decoder.unwrap(Element.self, from: element, at: path.appending(index: position)))
+        }
+        self = result
+    }
+
+    /// The bytes of `bytes` or `bytearray`, or of a list of small ints, as another program might
+    /// have stored bytes.
+    private static func bytes(from value: PickleValue, at path: PickleCodingPath) throws -> [UInt8] {
+        if let bytes = PickleInstance.bytes(value) { return bytes }
+        guard let elements = PickleInstance.sequence(value) else {
+            throw PickleCodingErrors.mismatch([UInt8].self, expected: "bytes", found: value, at: path)
+        }
+        return try elements.enumerated().map { position, element in
+            try PickleUnboxing.integer(element, as: UInt8.self, at: path.appending(index: position))
+        }
+    }
+}
+
+// MARK: - Optional ⇄ None or the value
+
+extension Optional: PickleNativeEncodable where Wrapped: Encodable {
+    /// `None`, or the wrapped value, as `Optional.encode(to:)` writes them.
+    func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
+        guard let wrapped = self else { return .none }
+        return try encoder.wrap(wrapped, at: path)
+    }
+}
+
+extension Optional: PickleNativeDecodable where Wrapped: Decodable {
+    /// `nil` from `None`, else the wrapped value, as `Optional.init(from:)` reads them, one level
+    /// deeper.
+    init(pickleValue value: PickleValue, in decoder: _PickleDecoder, at path: PickleCodingPath) throws {
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        self = value.isNone ? nil : try decoder.unwrap(Wrapped.self, from: value, at: path)
     }
 }
 
@@ -73,9 +140,11 @@ extension Array: PickleNativeDecodable where Element == UInt8 {
 extension Set: PickleNativeEncodable where Element: Encodable {
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
         let set = PickleSet()
-        for (position, element) in enumerated() {
+        var position = 0
+        for element in self {
             let elementPath = path.appending(index: position)
             set.insert(try PickleNative.hashable(encoder.wrap(element, at: elementPath), at: elementPath))
+            position += 1
         }
         return .set(set)
     }
@@ -100,21 +169,8 @@ extension Dictionary: PickleNativeEncodable where Key: Encodable, Value: Encodab
     /// keys, rather than the list of alternating keys and values that `Dictionary.encode(to:)`
     /// writes for keys other than `String` and `Int`.
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
-        let dict = PickleDict(minimumCapacity: count)
-        for (key, value) in self {
-            let pythonKey: PickleValue
-            if let string = key as? String {
-                pythonKey = .string(string)
-            } else {
-                pythonKey = try PickleNative.hashable(encoder.wrap(key, at: path), at: path)
-            }
-            let entryPath = path.appending(PickleNative.codingKey(for: pythonKey))
-            if dict.updateValue(try encoder.wrap(value, at: entryPath), forKey: pythonKey) != nil {
-                throw PickleCodingErrors.invalidValue(
-                    self, "two keys of the dictionary encode to the same Python key", at: entryPath)
-            }
-        }
-        return .dict(dict)
+        if let common = try PickleNative.commonDictionaryValue(self, in: encoder, at: path) { return common }
+        return try PickleNative.dictionaryValue(self, in: encoder, at: path)
     }
 }
 
@@ -123,20 +179,154 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch(Self.self, expected: "dict", found: value, at: path)
         }
-        self.init(minimumCapacity: dict.count)
-        for (pythonKey, pythonValue) in dict {
-            let entryPath = path.appending(PickleNative.codingKey(for: pythonKey))
-            let key: Key
-            if case .string(let string) = pythonKey, let string = string as? Key {
-                key = string
+        if let common = try PickleNative.commonDictionary(Self.self, from: dict, in: decoder, at: path) {
+            self = common
+        } else {
+            self = try PickleNative.dictionary(Key.self, Value.self, from: dict, in: decoder, at: path)
+        }
+    }
+}
+
+// MARK: - Dictionaries, in code specialized for the common types
+
+extension PickleNative {
+    // A dictionary built or walked in generic code looks up the metadata of its types on every
+    // entry. For the common key types (`String`, `Int`) and value types (`String`, `Int`, `Double`,
+    // `Bool`, and their optionals), the two functions below call the generic ones with concrete
+    // types, which the compiler specializes.
+
+    /// `dict` read as a `D`, when `D` is a dictionary of common types; `nil` for other types.
+    static func commonDictionary<D>(
+        _ type: D.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
+    ) throws -> D? {
+        switch ObjectIdentifier(type) {
+        case ObjectIdentifier([String: String].self):
+            unsafeBitCast(try dictionary(String.self, String.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Int].self):
+            unsafeBitCast(try dictionary(String.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Double].self):
+            unsafeBitCast(try dictionary(String.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Bool].self):
+            unsafeBitCast(try dictionary(String.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: String?].self):
+            unsafeBitCast(try dictionary(String.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Int?].self):
+            unsafeBitCast(try dictionary(String.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Double?].self):
+            unsafeBitCast(try dictionary(String.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([String: Bool?].self):
+            unsafeBitCast(try dictionary(String.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: String].self):
+            unsafeBitCast(try dictionary(Int.self, String.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Int].self):
+            unsafeBitCast(try dictionary(Int.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Double].self):
+            unsafeBitCast(try dictionary(Int.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Bool].self):
+            unsafeBitCast(try dictionary(Int.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: String?].self):
+            unsafeBitCast(try dictionary(Int.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Int?].self):
+            unsafeBitCast(try dictionary(Int.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Double?].self):
+            unsafeBitCast(try dictionary(Int.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
+        case ObjectIdentifier([Int: Bool?].self):
+            unsafeBitCast(try dictionary(Int.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
+        default: nil
+        }
+    }
+
+    /// The Python dict for `value`, when it is a dictionary of common types; `nil` for other types.
+    static func commonDictionaryValue<D>(_ value: D, in encoder: _PickleEncoder, at path: PickleCodingPath) throws
+        -> PickleValue?
+    {
+        switch ObjectIdentifier(D.self) {
+        case ObjectIdentifier([String: String].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: String].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Int].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Int].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Double].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Double].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Bool].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Bool].self), in: encoder, at: path)
+        case ObjectIdentifier([String: String?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: String?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Int?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Int?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Double?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Double?].self), in: encoder, at: path)
+        case ObjectIdentifier([String: Bool?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [String: Bool?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: String].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: String].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Int].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Int].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Double].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Double].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Bool].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Bool].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: String?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: String?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Int?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Int?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Double?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Double?].self), in: encoder, at: path)
+        case ObjectIdentifier([Int: Bool?].self):
+            try dictionaryValue(unsafeBitCast(value, to: [Int: Bool?].self), in: encoder, at: path)
+        default: nil
+        }
+    }
+
+    /// `dict` read as a `[K: V]`, entry by entry, in the dict's order.
+    ///
+    /// - Throws: `DecodingError` for an entry that does not decode, or for two keys that become the
+    ///   same Swift key.
+    static func dictionary<K: Decodable & Hashable, V: Decodable>(
+        _ key: K.Type, _ value: V.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
+    ) throws -> [K: V] {
+        var result = [K: V](minimumCapacity: dict.count)
+        for position in 0..<dict.count {
+            let pythonKey = dict.key(at: position)
+            let key: K
+            if K.self == String.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(string, to: K.self)
+            } else if K.self == String?.self, case .string(let string) = pythonKey {
+                key = unsafeBitCast(String?.some(string), to: K.self)
             } else {
-                key = try decoder.unwrap(Key.self, from: pythonKey, at: entryPath)
+                key = try decoder.unwrap(K.self, from: pythonKey, at: path.appending(codingKey(for: pythonKey)))
             }
-            let value = try decoder.unwrap(Value.self, from: pythonValue, at: entryPath)
-            guard updateValue(value, forKey: key) == nil else {
+            let value = try decoder.unwrap(
+                V.self, from: dict.value(at: position), at: path.appending(codingKey(for: pythonKey)))
+            guard result.updateValue(value, forKey: key) == nil else {
                 throw PickleCodingErrors.corrupted(
-                    "dict has two keys that are the same Swift \(Key.self) \(key)", at: path)
+                    "dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
         }
+        return result
+    }
+
+    /// The Python dict for `dictionary`: its keys encoded (`[Int: V]` has `int` keys, `[UUID: V]`
+    /// `uuid.UUID` keys), rather than the list of alternating keys and values that
+    /// `Dictionary.encode(to:)` writes for keys other than `String` and `Int`.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a value with no Python form, or for two keys that
+    ///   encode to the same Python key.
+    static func dictionaryValue<K: Encodable & Hashable, V: Encodable>(
+        _ dictionary: [K: V], in encoder: _PickleEncoder, at path: PickleCodingPath
+    ) throws -> PickleValue {
+        let dict = PickleDict()
+        // Room for every entry, hash index included, so that the index does not grow entry by entry.
+        dict.reserveCapacity(dictionary.count)
+        for (key, value) in dictionary {
+            // A `String`, `Int`… key is its own hashable form.
+            let pythonKey = try _PickleEncoder.primitive(key) ?? hashable(encoder.wrap(key, at: path), at: path)
+            let element = try encoder.wrap(value, at: path.appending(codingKey(for: pythonKey)))
+            if dict.updateValue(element, forKey: pythonKey) != nil {
+                throw PickleCodingErrors.invalidValue(
+                    dictionary, "two keys of the dictionary encode to the same Python key",
+                    at: path.appending(codingKey(for: pythonKey)))
+            }
+        }
+        return .dict(dict)
     }
 }

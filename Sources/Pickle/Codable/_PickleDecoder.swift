@@ -16,10 +16,10 @@ final class _PickleDecoder: Decoder {
 
     /// Counts one more value decoded; throws once shared references have expanded too far.
     @inline(__always)
-    func spend(at path: PickleCodingPath) throws {
+    func spend(at path: @autoclosure () -> PickleCodingPath) throws {
         guard context.budget.spend(1) else {
             throw PickleCodingErrors.corrupted(
-                "shared references expand to too many values (each is decoded every time it is referenced)", at: path)
+                "shared references expand to too many values (each is decoded every time it is referenced)", at: path())
         }
     }
 
@@ -59,33 +59,66 @@ final class _PickleDecoder: Decoder {
     ///
     /// Types with a Python form of their own are read from it; a ``PythonClass`` is read from the
     /// state of an instance of its class (or a plain dict); anything else goes through its
-    /// `init(from:)`.
-    func unwrap<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+    /// `init(from:)`. The path is only worked out when needed: a `String` or an `Int` read without
+    /// error never needs it.
+    @inline(__always)
+    func unwrap<T: Decodable>(
+        _ type: T.Type, from value: PickleValue, at path: @autoclosure () -> PickleCodingPath
+    ) throws -> T {
         // The elements of arrays and dictionaries come here through the generic methods: the
-        // common primitives skip the dynamic casts below.
-        if T.self == String.self { return unsafeBitCast(try PickleUnboxing.string(value, at: path), to: T.self) }
+        // common primitives skip the lookups below.
+        if T.self == String.self { return unsafeBitCast(try PickleUnboxing.string(value, at: path()), to: T.self) }
         if T.self == Int.self {
-            return unsafeBitCast(try PickleUnboxing.integer(value, as: Int.self, at: path), to: T.self)
+            return unsafeBitCast(try PickleUnboxing.integer(value, as: Int.self, at: path()), to: T.self)
         }
-        if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path), to: T.self) }
-        try spend(at: path)
-        if let native = T.self as? any PickleNativeDecodable.Type {
-            guard let result = try native.init(pickleValue: value, in: self, at: path) as? T else {
-                throw PickleCodingErrors.corrupted("\(native) is not \(T.self)", at: path)
+        if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path()), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path()), to: T.self) }
+        if T.self == Int?.self {
+            let result = try unwrapOptional(value, at: path()) {
+                try PickleUnboxing.integer($0, as: Int.self, at: path())
             }
-            return result
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == String?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.string($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == Double?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.double($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        if T.self == Bool?.self {
+            let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.bool($0, at: path()) }
+            return unsafeBitCast(result, to: T.self)
+        }
+        return try unwrapComposite(type, from: value, at: path())
+    }
+
+    /// An optional primitive, read as `Optional`'s native form reads one (one value of the budget,
+    /// one level of nesting), without the generic path.
+    @inline(__always)
+    private func unwrapOptional<Wrapped>(
+        _ value: PickleValue, at path: @autoclosure () -> PickleCodingPath, _ unbox: (PickleValue) throws -> Wrapped
+    ) throws -> Wrapped? {
+        try spend(at: path())
+        try enterNested(at: path())
+        defer { context.depth -= 1 }
+        return value.isNone ? nil : try unbox(value)
+    }
+
+    /// Decodes a value that is not a primitive: see ``unwrap(_:from:at:)``.
+    func unwrapComposite<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        try spend(at: path)
+        let form = PickleDecodingForm.of(T.self)
+        if case .native(let native) = form {
+            return try native.decode(type, from: value, in: self, at: path)
         }
         // Decoding recurses once per nested value: bound it, so deep or cyclic input (a dict that
         // contains itself, decoded into a recursive type) is an error rather than a stack overflow.
-        context.depth += 1
+        try enterNested(at: path)
         defer { context.depth -= 1 }
-        guard context.depth <= context.maxDepth else {
-            throw PickleCodingErrors.corrupted(
-                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,", at: path)
-        }
         var value = value
-        if let cls = T.self as? any PythonClass.Type {
+        if case .pythonClass(let cls) = form {
             value = try PythonClassForm.state(of: value, expecting: cls.pythonClass, type: T.self, at: path)
         }
         let (savedValue, savedPath) = (self.value, self.path)
@@ -96,6 +129,19 @@ final class _PickleDecoder: Decoder {
             self.path = savedPath
         }
         return try T(from: self)
+    }
+
+    /// Counts one more level of nesting, throwing beyond ``PickleDecoder/maxDepth``; the caller
+    /// takes the level back (`context.depth -= 1`) when it is done.
+    @inline(__always)
+    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws {
+        context.depth += 1
+        guard context.depth <= context.maxDepth else {
+            context.depth -= 1
+            throw PickleCodingErrors.corrupted(
+                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,",
+                at: path())
+        }
     }
 }
 

@@ -116,16 +116,45 @@ final class _PickleEncoder: Encoder {
     ///
     /// Types with a Python form of their own (`Date`, `Data`, `[UInt8]`, `Set`, `Dictionary`,
     /// ``PythonDate``…) are written in that form; a ``PythonClass`` becomes an instance of its class;
-    /// anything else goes through its `encode(to:)`.
-    func wrap<T: Encodable>(_ value: T, at path: PickleCodingPath) throws -> PickleValue {
-        // The elements of arrays and dictionaries come here through the generic methods: the
-        // common primitives skip the dynamic casts below.
+    /// anything else goes through its `encode(to:)`. The path is only worked out when needed: an
+    /// `Int` or a `String` never needs it.
+    @inline(__always)
+    func wrap<T: Encodable>(_ value: T, at path: @autoclosure () -> PickleCodingPath) throws -> PickleValue {
+        if let primitive = Self.primitive(value) { return primitive }
+        return try wrapComposite(value, at: path())
+    }
+
+    /// The Python object for a `String`, `Int`, `Double` or `Bool`, or an optional one; `nil` for
+    /// any other type.
+    ///
+    /// The elements of arrays and dictionaries come here through the generic methods: the common
+    /// primitives skip the lookups of ``wrapComposite(_:at:)``.
+    @inline(__always)
+    static func primitive<T>(_ value: T) -> PickleValue? {
         if let string = exactCast(value, to: String.self) { return .string(string) }
         if let integer = exactCast(value, to: Int.self) { return .int(integer) }
         if let double = exactCast(value, to: Double.self) { return .float(double) }
         if let flag = exactCast(value, to: Bool.self) { return .bool(flag) }
-        if let native = value as? any PickleNativeEncodable {
-            return try native.pickleValue(in: self, at: path)
+        if let integer = exactCast(value, to: Int?.self) { return integer.map { .int($0) } ?? PickleValue.none }
+        if let string = exactCast(value, to: String?.self) { return string.map { .string($0) } ?? PickleValue.none }
+        if let double = exactCast(value, to: Double?.self) { return double.map { .float($0) } ?? PickleValue.none }
+        if let flag = exactCast(value, to: Bool?.self) { return flag.map { .bool($0) } ?? PickleValue.none }
+        return nil
+    }
+
+    /// Encodes a value that is not a primitive: see ``wrap(_:at:)``.
+    func wrapComposite<T: Encodable>(_ value: T, at path: PickleCodingPath) throws -> PickleValue {
+        let info = PickleEncodingInfo.of(T.self)
+        let form = info.form
+        switch form {
+        case .native(let native):
+            return try native.pickleValue(of: value, in: self, at: path)
+        case .dynamic:
+            if let native = value as? any PickleNativeEncodable {
+                return try native.pickleValue(in: self, at: path)
+            }
+        case .plain, .pythonClass:
+            break
         }
         var encoder: _PickleEncoder
         if let spare {
@@ -135,14 +164,32 @@ final class _PickleEncoder: Encoder {
         } else {
             encoder = _PickleEncoder(context: context, path: path)
         }
+        let capacity = info.dictCapacity.load(ordering: .relaxed)
+        if capacity > 0 {
+            // The dict that `container(keyedBy:)` will write into, made with room for the entries
+            // of the last value of the type.
+            let dict = PickleDict()
+            dict.reserveCapacity(capacity)
+            encoder.storage = .dict(dict)
+        }
         try value.encode(to: encoder)
         // A value that encoded nothing is an empty dict, as in JSONEncoder.
         let result = encoder.takeValue() ?? .dict(PickleDict())
-        if isKnownUniquelyReferenced(&encoder) { spare = encoder }
-        if let instance = value as? any PythonClass {
-            return PythonClassForm.instance(of: type(of: instance).pythonClass, state: result)
+        if case .dict(let dict) = result, dict.count > HashedKeys.linearSearchLimit, dict.count != capacity {
+            info.dictCapacity.store(dict.count, ordering: .relaxed)
         }
-        return result
+        if isKnownUniquelyReferenced(&encoder) { spare = encoder }
+        switch form {
+        case .pythonClass(let cls):
+            return PythonClassForm.instance(of: cls.pythonClass, state: result)
+        case .dynamic:
+            if let instance = value as? any PythonClass {
+                return PythonClassForm.instance(of: type(of: instance).pythonClass, state: result)
+            }
+            return result
+        case .plain, .native:
+            return result
+        }
     }
 }
 
