@@ -39,18 +39,21 @@ struct HashedKeys {
     mutating func reserveCapacity(_ capacity: Int) {
         guard capacity > keys.count else { return }
         keys.reserveCapacity(capacity)
-        if index != nil {
-            uniqueIndex().reserve(capacity, keys: keys)
+        if let table = index {
+            if table.needsGrowth(count: capacity) { index = table.grown(to: capacity) }
         } else if capacity > Self.linearSearchLimit {
             rebuildIndex(capacity: capacity)
         }
     }
 
     /// Appends `key`, which the caller has checked is not present.
-    mutating func appendNew(_ key: PickleValue) {
+    mutating func appendNew(_ key: consuming PickleValue) {
         if index != nil {
-            let table = uniqueIndex()
-            table.reserve(keys.count + 1, keys: keys)
+            var table = uniqueIndex()
+            if table.needsGrowth(count: keys.count + 1) {
+                table = table.grown(to: keys.count + 1)
+                index = table
+            }
             table.add(hash: KeyHash.hash(key, seed: table.seed), position: keys.count)
             keys.append(key)
         } else {
@@ -62,14 +65,18 @@ struct HashedKeys {
     /// Appends `key` unless an equal key is present; returns the position of the key.
     @discardableResult
     @inline(__always)
-    mutating func insert(_ key: PickleValue) -> (inserted: Bool, position: Int) {
+    mutating func insert(_ key: consuming PickleValue) -> (inserted: Bool, position: Int) {
         if index != nil { return insertHashed(key) }
         // A `str` key among `str` keys, the common case, compared without the general `==`.
         if case .string(let string) = key {
             // Only a `str` equals a `str`.
-            for position in keys.indices {
-                if case .string(let other) = keys[position], sameCodePoints(other, string) { return (false, position) }
+            let existing: Int? = keys.withUnsafeBufferPointer { buffer in
+                for position in buffer.indices {
+                    if case .string(let other) = buffer[position], sameCodePoints(other, string) { return position }
+                }
+                return nil
             }
+            if let existing { return (false, existing) }
         } else if let existing = firstIndex(of: key) {
             return (false, existing)
         }
@@ -79,13 +86,13 @@ struct HashedKeys {
     }
 
     /// ``insert(_:)`` with the index: one probe finds the key or the free slot it goes to.
-    private mutating func insertHashed(_ key: PickleValue) -> (inserted: Bool, position: Int) {
+    private mutating func insertHashed(_ key: consuming PickleValue) -> (inserted: Bool, position: Int) {
         let table = uniqueIndex()
         let newPosition = keys.count
         let position = table.findOrAdd(key, hash: KeyHash.hash(key, seed: table.seed), newPosition: newPosition, in: keys)
         guard position == newPosition else { return (false, position) }
         keys.append(key)
-        if table.needsGrowth(count: keys.count) { table.grow(to: keys.count) }
+        if table.needsGrowth(count: keys.count) { index = table.grown(to: keys.count) }
         return (true, newPosition)
     }
 
@@ -107,7 +114,7 @@ struct HashedKeys {
     }
 
     private mutating func rebuildIndex(capacity: Int) {
-        let table = KeyIndex(capacity: max(capacity, keys.count))
+        let table = KeyIndex.make(capacity: max(capacity, keys.count))
         for position in keys.indices {
             let key = keys[position]
             // A key mutated since it was added (a list, by its size) may now equal another: keep the first.
@@ -117,34 +124,42 @@ struct HashedKeys {
     }
 }
 
-/// The hash index of ``HashedKeys``: an open-addressing table with linear probing, at most half full.
+/// The header of a ``KeyIndex``.
+struct KeyIndexHeader {
+    /// The number of slots minus one; the number of slots is a power of two.
+    var mask: Int
+    /// The seed of ``KeyHash`` for this table.
+    var seed: UInt64
+}
+
+/// The hash index of ``HashedKeys``: an open-addressing table with linear probing, at most half full,
+/// in one allocation with its header.
 ///
 /// A slot is 0 when empty, else the low 32 bits of the key's hash above the key's position plus one.
-final class KeyIndex {
-    /// The number of slots minus one; the number of slots is a power of two.
-    private(set) var mask: Int
-    private(set) var slots: UnsafeMutablePointer<UInt64>
-    /// The seed of ``KeyHash`` for this table.
-    let seed: UInt64
-
+final class KeyIndex: ManagedBuffer<KeyIndexHeader, UInt64> {
     /// A table with room for `capacity` keys.
-    init(capacity: Int) {
-        mask = Self.slotCount(for: capacity) - 1
-        slots = .allocate(capacity: mask + 1)
-        slots.initialize(repeating: 0, count: mask + 1)
-        seed = KeyHash.processSeed
+    static func make(capacity: Int, seed: UInt64 = KeyHash.processSeed) -> KeyIndex {
+        let count = slotCount(for: capacity)
+        let buffer = KeyIndex.create(minimumCapacity: count) { _ in KeyIndexHeader(mask: count - 1, seed: seed) }
+        let table = unsafeDowncast(buffer, to: KeyIndex.self)
+        table.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: count) }
+        return table
     }
 
-    private init(copying other: KeyIndex) {
-        mask = other.mask
-        slots = .allocate(capacity: mask + 1)
-        slots.initialize(from: other.slots, count: mask + 1)
-        seed = other.seed
+    /// The seed of ``KeyHash`` for this table.
+    @inline(__always)
+    var seed: UInt64 { withUnsafeMutablePointerToHeader { $0.pointee.seed } }
+
+    func copy() -> KeyIndex {
+        let header = withUnsafeMutablePointerToHeader { $0.pointee }
+        let count = header.mask + 1
+        let buffer = KeyIndex.create(minimumCapacity: count) { _ in header }
+        let table = unsafeDowncast(buffer, to: KeyIndex.self)
+        table.withUnsafeMutablePointerToElements { target in
+            withUnsafeMutablePointerToElements { target.initialize(from: $0, count: count) }
+        }
+        return table
     }
-
-    deinit { slots.deallocate() }
-
-    func copy() -> KeyIndex { KeyIndex(copying: self) }
 
     /// The number of slots for `capacity` keys: at least twice as many, and at least 16.
     private static func slotCount(for capacity: Int) -> Int {
@@ -153,53 +168,54 @@ final class KeyIndex {
         return count
     }
 
+    /// Whether `count` keys need a larger table.
     @inline(__always)
-    func needsGrowth(count: Int) -> Bool { 2 * count > mask + 1 }
+    func needsGrowth(count: Int) -> Bool { 2 * count > withUnsafeMutablePointerToHeader { $0.pointee.mask } + 1 }
 
-    /// Makes room for `capacity` keys.
-    func reserve(_ capacity: Int, keys: [PickleValue]) {
-        if 2 * capacity > mask + 1 { grow(to: capacity) }
-    }
-
-    /// Moves the slots to a table with room for `capacity` keys, from their stored hashes.
-    func grow(to capacity: Int) {
-        let newCount = Self.slotCount(for: capacity)
-        guard newCount > mask + 1 else { return }
-        let oldSlots = slots
-        let oldCount = mask + 1
-        mask = newCount - 1
-        slots = .allocate(capacity: newCount)
-        slots.initialize(repeating: 0, count: newCount)
-        for index in 0..<oldCount where oldSlots[index] != 0 {
-            var bucket = Int(truncatingIfNeeded: oldSlots[index] >> 32) & mask
-            while slots[bucket] != 0 { bucket = (bucket + 1) & mask }
-            slots[bucket] = oldSlots[index]
+    /// A table with room for `capacity` keys holding these slots, moved by their stored hashes.
+    func grown(to capacity: Int) -> KeyIndex {
+        let table = KeyIndex.make(capacity: capacity, seed: seed)
+        withUnsafeMutablePointers { header, slots in
+            table.withUnsafeMutablePointers { newHeader, newSlots in
+                let mask = newHeader.pointee.mask
+                for index in 0...header.pointee.mask where slots[index] != 0 {
+                    var bucket = Int(truncatingIfNeeded: slots[index] >> 32) & mask
+                    while newSlots[bucket] != 0 { bucket = (bucket + 1) & mask }
+                    newSlots[bucket] = slots[index]
+                }
+            }
         }
-        oldSlots.deallocate()
+        return table
     }
 
-    /// Adds a key known to be absent.
+    /// Adds a key known to be absent; the table must have a free slot.
     @inline(__always)
     func add(hash: UInt64, position: Int) {
-        let hash32 = hash & 0xFFFF_FFFF
-        var bucket = Int(truncatingIfNeeded: hash32) & mask
-        while slots[bucket] != 0 { bucket = (bucket + 1) & mask }
-        slots[bucket] = hash32 << 32 | UInt64(position + 1)
+        withUnsafeMutablePointers { header, slots in
+            let mask = header.pointee.mask
+            let hash32 = hash & 0xFFFF_FFFF
+            var bucket = Int(truncatingIfNeeded: hash32) & mask
+            while slots[bucket] != 0 { bucket = (bucket + 1) & mask }
+            slots[bucket] = hash32 << 32 | UInt64(position + 1)
+        }
     }
 
     /// The position of `key` in `keys`, or `nil`.
     @inline(__always)
     func find(_ key: PickleValue, hash: UInt64, in keys: [PickleValue]) -> Int? {
-        let hash32 = hash & 0xFFFF_FFFF
-        var bucket = Int(truncatingIfNeeded: hash32) & mask
-        while true {
-            let slot = slots[bucket]
-            if slot == 0 { return nil }
-            if slot >> 32 == hash32 {
-                let position = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                if HashedKeys.sameKey(keys[position], key) { return position }
+        withUnsafeMutablePointers { header, slots in
+            let mask = header.pointee.mask
+            let hash32 = hash & 0xFFFF_FFFF
+            var bucket = Int(truncatingIfNeeded: hash32) & mask
+            while true {
+                let slot = slots[bucket]
+                if slot == 0 { return nil }
+                if slot >> 32 == hash32 {
+                    let position = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                    if HashedKeys.sameKey(keys[position], key) { return position }
+                }
+                bucket = (bucket + 1) & mask
             }
-            bucket = (bucket + 1) & mask
         }
     }
 
@@ -207,19 +223,22 @@ final class KeyIndex {
     /// The table must have a free slot.
     @inline(__always)
     func findOrAdd(_ key: PickleValue, hash: UInt64, newPosition: Int, in keys: [PickleValue]) -> Int {
-        let hash32 = hash & 0xFFFF_FFFF
-        var bucket = Int(truncatingIfNeeded: hash32) & mask
-        while true {
-            let slot = slots[bucket]
-            if slot == 0 {
-                slots[bucket] = hash32 << 32 | UInt64(newPosition + 1)
-                return newPosition
+        withUnsafeMutablePointers { header, slots in
+            let mask = header.pointee.mask
+            let hash32 = hash & 0xFFFF_FFFF
+            var bucket = Int(truncatingIfNeeded: hash32) & mask
+            while true {
+                let slot = slots[bucket]
+                if slot == 0 {
+                    slots[bucket] = hash32 << 32 | UInt64(newPosition + 1)
+                    return newPosition
+                }
+                if slot >> 32 == hash32 {
+                    let position = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                    if HashedKeys.sameKey(keys[position], key) { return position }
+                }
+                bucket = (bucket + 1) & mask
             }
-            if slot >> 32 == hash32 {
-                let position = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                if HashedKeys.sameKey(keys[position], key) { return position }
-            }
-            bucket = (bucket + 1) & mask
         }
     }
 }
