@@ -24,7 +24,7 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 
     deinit {
         PickleValue.dismantle(&storedValues)
-        if storage.keys.contains(where: { $0.mayHoldContainers }) {
+        if storage.keys.anyMayHoldContainers {
             var keys = storage.keys
             storage.removeAll()
             PickleValue.dismantle(&keys)
@@ -162,7 +162,7 @@ public final class PickleSet: Sequence, ExpressibleByArrayLiteral {
     public convenience init(arrayLiteral elements: PickleValue...) { self.init(elements) }
 
     deinit {
-        if storage.keys.contains(where: { $0.mayHoldContainers }) {
+        if storage.keys.anyMayHoldContainers {
             var elements = storage.keys
             storage.removeAll()
             PickleValue.dismantle(&elements)

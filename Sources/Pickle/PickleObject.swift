@@ -69,8 +69,8 @@ public final class PickleObject {
 
     deinit {
         if callable.mayHoldContainers || state != nil || keywordArguments != nil || !dictItems.isEmpty
-            || arguments.contains(where: { $0.mayHoldContainers })
-            || listItems.contains(where: { $0.mayHoldContainers })
+            || arguments.anyMayHoldContainers
+            || listItems.anyMayHoldContainers
         {
             dismantleChildren()
         }

@@ -121,6 +121,9 @@ private func hashUnordered(_ elements: [PickleValue], into hasher: inout Hasher,
 /// Two strings are the same Python `str` when their code points, hence their UTF-8, are equal.
 @inline(__always)
 func sameCodePoints(_ a: String, _ b: String) -> Bool {
+    // The same representation (two small strings with the same bytes, or one native string's storage)
+    // is the same text.
+    if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
     guard a.utf8.count == b.utf8.count else { return false }
     // Compare the contiguous UTF-8 of native strings directly; bridged ones go element by element.
     let contiguous = a.utf8.withContiguousStorageIfAvailable { left in

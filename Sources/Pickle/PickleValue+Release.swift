@@ -11,7 +11,7 @@ extension PickleValue {
     ///
     /// Only values that may hold containers go through the worklist; scalars are freed where they are.
     static func dismantle(_ values: inout [PickleValue]) {
-        guard values.contains(where: { $0.mayHoldContainers }) else { return }
+        guard values.anyMayHoldContainers else { return }
         var pending: [PickleValue] = []
         pending.reserveCapacity(values.count)
         for value in values where value.mayHoldContainers { pending.append(value) }
@@ -43,20 +43,20 @@ extension PickleValue {
         }
         value = .none
         if var list = listReference.take() {
-            guard isKnownUniquelyReferenced(&list), list.elements.contains(where: { $0.mayHoldContainers }) else {
+            guard isKnownUniquelyReferenced(&list), list.elements.anyMayHoldContainers else {
                 return
             }
             elements = list.elements
             list.elements = []
         } else if var dict = dictReference.take() {
             guard isKnownUniquelyReferenced(&dict),
-                dict.values.contains(where: { $0.mayHoldContainers })
-                    || dict.keys.contains(where: { $0.mayHoldContainers })
+                dict.values.anyMayHoldContainers
+                    || dict.keys.anyMayHoldContainers
             else { return }
             elements = dict.keys + dict.values
             dict.removeAll()
         } else if var set = setReference.take() {
-            guard isKnownUniquelyReferenced(&set), set.elements.contains(where: { $0.mayHoldContainers }) else {
+            guard isKnownUniquelyReferenced(&set), set.elements.anyMayHoldContainers else {
                 return
             }
             elements = set.elements
@@ -66,6 +66,19 @@ extension PickleValue {
             object.moveChildren(into: &elements)
         }
         for element in elements where element.mayHoldContainers { pending.append(element) }
+    }
+
+    /// Whether a container holds a value that ``mayHoldContainers`` right now (an instance, always).
+    var holdsContainers: Bool {
+        switch self {
+        case .list(let list): list.elements.anyMayHoldContainers
+        case .dict(let dict): dict.keys.anyMayHoldContainers || dict.values.anyMayHoldContainers
+        case .set(let set): set.elements.anyMayHoldContainers
+        case .object: true
+        case .tuple(let elements): elements.anyMayHoldContainers
+        case .frozenset(let set): set.elements.anyMayHoldContainers
+        default: false
+        }
     }
 
     /// Whether freeing the value may free nested containers.
@@ -227,6 +240,18 @@ extension PickleValue {
             1 + object.arguments.count + (object.keywordArguments == nil ? 0 : 1) + (object.state == nil ? 0 : 1)
                 + object.listItems.count + 2 * object.dictItems.count
         default: 0
+        }
+    }
+}
+
+extension Array where Element == PickleValue {
+    /// Whether an element ``PickleValue/mayHoldContainers``, checked on the array's memory rather than on
+    /// copies of its elements.
+    @inline(__always)
+    var anyMayHoldContainers: Bool {
+        withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index].mayHoldContainers { return true }
+            return false
         }
     }
 }

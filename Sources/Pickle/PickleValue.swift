@@ -60,7 +60,9 @@ public enum PickleValue {
     /// A Python `frozenset`.
     case frozenset(PickleFrozenSet)
     /// A reference to a module-level global, usually a class or a function, by name.
-    case global(PickleGlobal)
+    ///
+    /// Boxed (`indirect`): its two strings would otherwise make every `PickleValue` twice as large.
+    indirect case global(PickleGlobal)
     /// A Python `list`, a shared mutable reference.
     case list(PickleList)
     /// A Python `dict`, a shared mutable reference that keeps insertion order.

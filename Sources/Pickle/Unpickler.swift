@@ -167,7 +167,8 @@ public final class Unpickler {
         var machine = UnpicklerMachine(buffer, position: 0, options: options)
         do throws(PickleError) {
             let value = try machine.load()
-            machine.releaseUnreachable(keeping: [value])
+            // (Checked here too, to skip making the array when nothing was fetched twice.)
+            if !machine.fetched.isEmpty { machine.releaseUnreachable(keeping: [value]) }
             return value
         } catch {
             machine.releaseUnreachable(keeping: [])

@@ -7,6 +7,27 @@ extension UnpicklerMachine {
     /// surrogates encoded as three bytes are accepted and load as a ``PickleValue/surrogateString(_:)``.
     @inline(__always)
     mutating func decodeUTF8(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
+        // Short ASCII, the most common text of all, becomes a small string directly: two loads and a mask.
+        if bytes.count <= 15, smallStringsInline, let start = bytes.baseAddress, let base = reader.base,
+            start + 16 <= base + reader.count
+        {
+            let count = bytes.count
+            var low = start.loadUnaligned(as: UInt64.self)
+            var high = (start + 8).loadUnaligned(as: UInt64.self)
+            if count < 8 {
+                low &= (1 &<< UInt64(8 * count)) &- 1
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(8 * (count - 8))) &- 1
+            }
+            if (low | high) & 0x8080_8080_8080_8080 == 0 {
+                return .string(Self.smallASCIIString(low: low, high: high, count: count))
+            }
+        }
+        return try decodeUTF8Generally(bytes)
+    }
+
+    private mutating func decodeUTF8Generally(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
         let units = bytes.assumingMemoryBound(to: UInt8.self)
         // ASCII, the common case, needs no validation (and `String(validating:)` is slow for short text).
         if Self.isASCII(bytes) { return .string(String(decoding: units, as: UTF8.self)) }
@@ -22,6 +43,40 @@ extension UnpicklerMachine {
     }
 
     // MARK: - Text helpers
+
+    /// The small `String` of `count` (at most 15) ASCII bytes, given little-endian in `low` and `high`
+    /// (zero beyond `count`), built as the standard library lays out a small string on 64-bit
+    /// platforms: the bytes, then a last byte of flags (immortal, ASCII, small) and the count. Only
+    /// used when ``smallStringLayoutHolds`` has checked that layout on this platform.
+    @inline(__always)
+    static func smallASCIIString(low: UInt64, high: UInt64, count: Int) -> String {
+        unsafeBitCast((low, high | (0xE0 | UInt64(truncatingIfNeeded: count)) &<< 56), to: String.self)
+    }
+
+    /// Whether ``smallASCIIString(low:high:count:)`` builds the same strings as the standard library,
+    /// bit for bit, for every length: checked once per process.
+    static let smallStringLayoutHolds: Bool = {
+        guard MemoryLayout<String>.size == 16, MemoryLayout<Int>.size == 8, UInt64(1).littleEndian == 1 else {
+            return false
+        }
+        let letters: [UInt8] = Array("abcdefghijklmnoABCDEFGHIJKLMNO".utf8)
+        for count in 0...15 {
+            let bytes = Array(letters[count..<(count + count)])
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            for (index, byte) in bytes.enumerated() {
+                if index < 8 { low |= UInt64(byte) << (8 * UInt64(index)) } else {
+                    high |= UInt64(byte) << (8 * UInt64(index - 8))
+                }
+            }
+            let expected = String(decoding: bytes, as: UTF8.self)
+            let built = smallASCIIString(low: low, high: high, count: count)
+            guard unsafeBitCast(expected, to: (UInt64, UInt64).self) == unsafeBitCast(built, to: (UInt64, UInt64).self)
+            else { return false }
+            guard built == expected, built.utf8.count == count, Array(built.utf8) == bytes else { return false }
+        }
+        return true
+    }()
 
     /// Whether every byte is below 0x80, checked eight bytes at a time.
     @inline(__always)
@@ -138,8 +193,8 @@ extension UnpicklerMachine {
         var deepest: Int32 = 0
         var index = start
         while index < stack.count {
-            try requireHashable(stack[index].value)
-            deepest = max(deepest, Self.depth(of: stack[index]), Self.depth(of: stack[index + 1]))
+            try requireHashable(stack.base[index].value)
+            deepest = max(deepest, Self.depth(of: stack.base[index]), Self.depth(of: stack.base[index + 1]))
             index += 2
         }
         dict.updateValues(count: count / 2, movingFrom: stack.base + start)
@@ -161,12 +216,21 @@ extension UnpicklerMachine {
         guard start <= stack.count, start > fence else { throw underflow() }
         guard start < stack.count else { return }
         let target = stack[start - 1].value
+        if case .list(let list) = target {
+            var deepest: Int32 = 0
+            for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack.base[index])) }
+            list.nestingDepth = max(list.nestingDepth, try containerDepth(holding: deepest))
+            // A list's first APPENDS (the usual case) hands over a new array; later ones move the
+            // values into the list's, neither copying nor retaining them.
+            if list.elements.isEmpty {
+                list.elements = stack.takeValues(from: start)
+            } else {
+                stack.moveValues(from: start, appendingTo: &list.elements)
+            }
+            return
+        }
         let (values, deepest) = takeValues(from: start)
         switch target {
-        case .list(let list):
-            list.nestingDepth = max(list.nestingDepth, try containerDepth(holding: deepest))
-            // A list's first APPENDS (the usual case) hands over the array instead of copying it.
-            if list.isEmpty { list.elements = values } else { list.append(contentsOf: values) }
         case .object(let object):
             object.nestingDepth = max(object.nestingDepth, try containerDepth(holding: deepest))
             object.listItems.append(contentsOf: values)
@@ -185,13 +249,13 @@ extension UnpicklerMachine {
         }
         let target = stack[start - 1].value
         var deepest: Int32 = 0
-        for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack[index])) }
+        for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack.base[index])) }
         let depth = try containerDepth(holding: deepest)
         switch target {
         case .dict(let dict):
             var index = start
             while index < stack.count {
-                try requireHashable(stack[index].value)
+                try requireHashable(stack.base[index].value)
                 index += 2
             }
             dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)

@@ -27,14 +27,19 @@ struct UnpicklerMachine: ~Copyable {
     var fetched: [PickleValue] = []
     let options: UnpicklerOptions
     let maxDepth: Int32
+    /// ``smallStringLayoutHolds``, read once.
+    let smallStringsInline: Bool
 
     init(_ buffer: UnsafeRawBufferPointer, position: Int, options: UnpicklerOptions) {
         reader = PickleReader(buffer, position: position)
         self.options = options
         maxDepth = Int32(clamping: max(options.maxDepth, 1))
+        smallStringsInline = Self.smallStringLayoutHolds
     }
 
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
+    ///
+    /// The opcodes that make up most pickles run here, inline; the others go through ``execute(_:)``.
     mutating func load() throws(PickleError) -> PickleValue {
         stack.removeAll(from: 0)
         marks.removeAll(keepingCapacity: true)
@@ -45,18 +50,98 @@ struct UnpicklerMachine: ~Copyable {
         while true {
             let start = reader.position
             let byte = try reader.readOpcodeByte()
-            guard let opcode = opcodes[Int(byte)] else {
-                reader.beginOpcode(nil, at: start)
-                throw PickleReader.unknownOpcode(byte, at: start)
-            }
-            reader.beginOpcode(opcode, at: start)
             opcodesLeft -= 1
-            if opcodesLeft < 0 {
-                throw reader.error(.limitExceeded, "more than maxOpcodes (\(options.maxOpcodes ?? 0)) opcodes")
+            if opcodesLeft < 0 { throw opcodeLimitError(byte, at: start) }
+            switch byte {
+            case Opcode.shortBinunicode.rawValue:
+                reader.beginOpcode(.shortBinunicode, at: start)
+                push(try decodeUTF8(try reader.readCounted1()))
+            case Opcode.memoize.rawValue:
+                reader.beginOpcode(.memoize, at: start)
+                try storeTop(at: memo.count)
+            case Opcode.binint1.rawValue:
+                reader.beginOpcode(.binint1, at: start)
+                push(.int(try reader.readUInt1()))
+            case Opcode.binint.rawValue:
+                reader.beginOpcode(.binint, at: start)
+                push(.int(Int(try reader.readInt4())))
+            case Opcode.binint2.rawValue:
+                reader.beginOpcode(.binint2, at: start)
+                push(.int(try reader.readUInt2()))
+            case Opcode.mark.rawValue:
+                reader.beginOpcode(.mark, at: start)
+                try pushMark()
+            case Opcode.binget.rawValue:
+                reader.beginOpcode(.binget, at: start)
+                try pushMemo(try reader.readUInt1())
+            case Opcode.binput.rawValue:
+                reader.beginOpcode(.binput, at: start)
+                let index = try reader.readUInt1()
+                try storeTop(at: index)
+            case Opcode.emptyDict.rawValue:
+                reader.beginOpcode(.emptyDict, at: start)
+                push(.dict(PickleDict()))
+            case Opcode.emptyList.rawValue:
+                reader.beginOpcode(.emptyList, at: start)
+                push(.list(PickleList()))
+            case Opcode.noneValue.rawValue:
+                reader.beginOpcode(.noneValue, at: start)
+                push(.none)
+            case Opcode.newtrue.rawValue:
+                reader.beginOpcode(.newtrue, at: start)
+                push(.bool(true))
+            case Opcode.newfalse.rawValue:
+                reader.beginOpcode(.newfalse, at: start)
+                push(.bool(false))
+            case Opcode.binfloat.rawValue:
+                reader.beginOpcode(.binfloat, at: start)
+                push(.float(try reader.readFloat8()))
+            case Opcode.appends.rawValue:
+                reader.beginOpcode(.appends, at: start)
+                try appendItems(from: try popMark())
+            case Opcode.setitems.rawValue:
+                reader.beginOpcode(.setitems, at: start)
+                try setItems(from: try popMark())
+            case Opcode.tuple1.rawValue, Opcode.tuple2.rawValue, Opcode.tuple3.rawValue:
+                let opcode = opcodes[Int(byte)].unsafelyUnwrapped
+                reader.beginOpcode(opcode, at: start)
+                let size = Int(byte - Opcode.tuple1.rawValue) + 1
+                guard stack.count - fence >= size else { throw underflow() }
+                try pushTuple(from: stack.count - size)
+            case Opcode.stop.rawValue:
+                reader.beginOpcode(.stop, at: start)
+                return try pop().value
+            default:
+                guard let opcode = opcodes[Int(byte)] else {
+                    reader.beginOpcode(nil, at: start)
+                    throw PickleReader.unknownOpcode(byte, at: start)
+                }
+                reader.beginOpcode(opcode, at: start)
+                try execute(opcode)
             }
-            if opcode == .stop { return try pop().value }
-            try execute(opcode)
         }
+    }
+
+    /// The error for the opcode `byte` at `start` once ``UnpicklerOptions/maxOpcodes`` have run: an unknown
+    /// opcode is reported as such first, as before any other check.
+    mutating func opcodeLimitError(_ byte: UInt8, at start: Int) -> PickleError {
+        guard let opcode = Self.opcodes[Int(byte)] else {
+            reader.beginOpcode(nil, at: start)
+            return PickleReader.unknownOpcode(byte, at: start)
+        }
+        reader.beginOpcode(opcode, at: start)
+        return reader.error(.limitExceeded, "more than maxOpcodes (\(options.maxOpcodes ?? 0)) opcodes")
+    }
+
+    /// `MARK`.
+    @inline(__always)
+    mutating func pushMark() throws(PickleError) {
+        guard marks.count < Int(maxDepth) else {
+            throw reader.error(.limitExceeded, "MARKs nest deeper than maxDepth (\(maxDepth))")
+        }
+        if marks.capacity == 0 { marks.reserveCapacity(16) }
+        marks.append(stack.count)
+        fence = stack.count
     }
 
     /// The opcode of each byte, or `nil`: one load instead of `Opcode(rawValue:)`'s search.
@@ -72,6 +157,12 @@ struct UnpicklerMachine: ~Copyable {
     /// nothing twice built no cycle, and this does nothing.
     mutating func releaseUnreachable(keeping kept: [PickleValue]) {
         guard !fetched.isEmpty else { return }
+        // A value with no container inside is in no cycle: after a successful load, the walk is only
+        // needed when one has one. (After a failed one, everything fetched is emptied, as always.)
+        guard kept.isEmpty || fetched.contains(where: { $0.holdsContainers }) else {
+            fetched.removeAll()
+            return
+        }
         let spared = PickleValue.reachableIdentities(from: kept + foreign)
         PickleValue.emptyContainers(reachableFrom: fetched, sparing: spared)
         fetched.removeAll()
@@ -249,11 +340,7 @@ struct UnpicklerMachine: ~Copyable {
 
         // The stack and marks.
         case .mark:
-            guard marks.count < Int(maxDepth) else {
-                throw reader.error(.limitExceeded, "MARKs nest deeper than maxDepth (\(maxDepth))")
-            }
-            marks.append(stack.count)
-            fence = stack.count
+            try pushMark()
         case .pop:
             if let mark = marks.last, mark == stack.count {
                 _ = try popMark()
@@ -265,7 +352,7 @@ struct UnpicklerMachine: ~Copyable {
             stack.removeAll(from: start)
         case .dup:
             let entry = try top()
-            if entry.value.mayHoldContainers { fetched.append(entry.value) }
+            if entry.value.mayHoldContainers { noteFetched(entry.value) }
             push(entry)
 
         // The memo.
@@ -342,8 +429,16 @@ struct UnpicklerMachine: ~Copyable {
         guard let entry = memo[index] else {
             throw reader.error(.memoKeyNotFound, "Memo value not found at index \(index)")
         }
-        if entry.value.mayHoldContainers { fetched.append(entry.value) }
+        if entry.value.mayHoldContainers { noteFetched(entry.value) }
         push(entry)
+    }
+
+    /// Records a value with something inside that `GET` or `DUP` pushed again, once per run of fetches
+    /// of the same container.
+    @inline(__always)
+    mutating func noteFetched(_ value: PickleValue) {
+        if let identity = value.walkIdentity, let last = fetched.last, last.walkIdentity == identity { return }
+        fetched.append(value)
     }
 
     @inline(__always)

@@ -9,7 +9,7 @@ struct UnpicklerStack: ~Copyable {
     private(set) var count = 0
     private var capacity: Int
 
-    init(capacity: Int = 64) {
+    init(capacity: Int = 32) {
         base = .allocate(capacity: capacity)
         self.capacity = capacity
     }
@@ -48,6 +48,15 @@ struct UnpicklerStack: ~Copyable {
         for index in start..<count { values.append((base + index).move().value) }
         count = start
         return values
+    }
+
+    /// Removes the entries from `start` to the top and appends their values to `array`, in order.
+    @inline(__always)
+    mutating func moveValues(from start: Int, appendingTo array: inout [PickleValue]) {
+        let needed = array.count + count - start
+        if array.capacity < needed { array.reserveCapacity(max(needed, 2 * array.capacity)) }
+        for index in start..<count { array.append((base + index).move().value) }
+        count = start
     }
 
     /// Removes the entries from `start` to the top.
