@@ -19,8 +19,12 @@ struct UnpicklerMachine: ~Copyable {
     /// The index of the next out-of-band buffer.
     var nextBuffer = 0
     /// The values the hooks returned (``UnpicklerOptions/persistentLoad``,
-    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseUnreachable(keeping:also:)``.
-    var foreign: [PickleValue] = []
+    /// ``UnpicklerOptions/resolveGlobal``): the caller's, never emptied by ``releaseUnreachable(keeping:)``.
+    ///
+    /// Each comes with the persistent ID it was made from, if any: the ID is the pickle's own, and what the
+    /// value reaches only through it (`('persistent', id)`, say) was built by the load, not given by the
+    /// caller, so it is not spared for the value's sake.
+    var foreign: [(value: PickleValue, madeFrom: PickleValue?)] = []
     /// The values with something inside that `GET` and `DUP` pushed a second time. A value can only come
     /// to contain itself through a second reference to it, so every reference cycle the pickle builds goes
     /// through one of these (see ``releaseUnreachable(keeping:)``).
@@ -163,7 +167,14 @@ struct UnpicklerMachine: ~Copyable {
             fetched.removeAll()
             return
         }
-        let spared = PickleValue.reachableIdentities(from: kept + foreign)
+        var spared = PickleValue.reachableIdentities(from: kept)
+        for (value, madeFrom) in foreign {
+            var reached = PickleValue.reachableIdentities(from: [value])
+            if let madeFrom, madeFrom.mayHoldContainers {
+                reached.subtract(PickleValue.reachableIdentities(from: [madeFrom]))
+            }
+            spared.formUnion(reached)
+        }
         PickleValue.emptyContainers(reachableFrom: fetched, sparing: spared)
         fetched.removeAll()
     }

@@ -101,6 +101,33 @@ import Testing
         #expect(mine.elements == [1, 2])  // the caller's list is left as it was
     }
 
+    @Test func aCycleGivenToThePersistentLoadHookIsFreedAfterAFailure() throws {
+        // L = [1]; L.append(L); then BINPERSID pops L as a persistent ID and the hook returns
+        // ('persistent', L); then an unknown opcode. L is the load's own: freed, though the hook's value held
+        // it (leak-cycle-passed-as-persistent-id.pickle).
+        final class Watch: @unchecked Sendable { weak var list: PickleList? }
+        let watch = Watch()
+        var options = UnpicklerOptions()
+        options.persistentLoad = { id in
+            if case .list(let list) = id { watch.list = list }
+            return .tuple(["persistent", id])
+        }
+        let bytes = latin1("(lp0\n(lp1\nI1\nag1\naQ") + [0x00]
+        let error = #expect(throws: PickleError.self) { try Unpickler.load(bytes, options: options) }
+        #expect(error?.code == .unknownOpcode)
+        #expect(watch.list == nil, "the list that contains itself outlived the failed load")
+        // A value of the caller's that the hook returns is still spared, as before.
+        var mine = PickleList([1, 2])
+        do {
+            nonisolated(unsafe) let shared = mine
+            var keeping = UnpicklerOptions()
+            keeping.persistentLoad = { id in .tuple([.list(shared), id]) }
+            #expect(throws: PickleError.self) { try Unpickler.load(bytes, options: keeping) }
+        }
+        #expect(isKnownUniquelyReferenced(&mine))
+        #expect(mine.elements == [1, 2])
+    }
+
     @Test func aSuccessfulLoadFreesTheCycleItLeavesBehind() throws {
         // L = []; L.append(L); L.append(mine); then L is popped and the pickle returns None: L was left to
         // leak (found by FuzzRoundTrip: leak-cycle-left-in-memo.pickle).
