@@ -49,6 +49,9 @@ def per_operation(make_command, counts):
 
 
 def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: instructions.py COMPARE_BINARY GOLDEN_DIR [WORKLOAD ...]\n"
+                 "(build COMPARE_BINARY with bash Benchmarks/compare.sh, or as it does)")
     binary, golden = sys.argv[1], sys.argv[2]
     wanted = sys.argv[3:]
     workloads = wanted or [kind + "/" + name for kind in ("dumps", "loads", "codable-dumps", "codable-loads")
