@@ -52,7 +52,9 @@
 /// memo for the next loads, so this applies to its loads only when they fail, and only when the memo
 /// was empty when the failed load started (otherwise what it built may hang on values of the earlier
 /// loads, which the caller has); ``load(_:options:)``, ``load(from:options:)`` and ``loadAll(_:options:)``
-/// free everything.
+/// free everything. Values the hooks return (``UnpicklerOptions/persistentLoad``,
+/// ``UnpicklerOptions/resolveGlobal``) are the caller's and are never emptied, except for what they reach
+/// only through the persistent ID the pickle handed to the hook, which the load built.
 ///
 /// An `Unpickler` is not thread-safe: use each one from one thread at a time.
 public final class Unpickler {
