@@ -10,8 +10,10 @@
 # and makes the script exit non-zero; see CONTRIBUTING.md ("Fuzzing") for what to do with it. Each run's
 # execution count is appended to Fuzz/.build-corpus/executions.log.
 #
-# One worker, one job: the machine is shared. Environment: FUZZ_MAX_LEN (default 8192 bytes per input),
-# FUZZ_RSS_LIMIT_MB (default 2048), FUZZ_TIMEOUT (seconds for one input, default 20).
+# Environment: FUZZ_WORKERS (default 1: the machine is shared; N runs N fuzzer processes side by side on
+# the same corpus, each with its own log, and their execution counts are summed), FUZZ_MAX_LEN (default
+# 8192 bytes per input), FUZZ_RSS_LIMIT_MB (default 2048 per process), FUZZ_TIMEOUT (seconds for one
+# input, default 20). Run under `nice -n 19` to give the fuzzer only the time nothing else wants.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 seconds="${1:-60}"
@@ -42,21 +44,36 @@ for name in "${targets[@]}"; do
     corpus="$here/.build-corpus/$name"
     artifacts="$here/.build-artifacts/$name"
     mkdir -p "$corpus" "$artifacts"
-    log="$here/.build-corpus/$name.last.log"
-    echo "==> $name for ${seconds}s (log: $log)" >&2
-    set +e
-    "$bin/$name" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-8192}" \
-        -rss_limit_mb="${FUZZ_RSS_LIMIT_MB:-2048}" -timeout="${FUZZ_TIMEOUT:-20}" \
-        -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds" >"$log" 2>&1
-    code=$?
-    set -e
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-    echo "$(date -u +%FT%TZ) $name ${seconds}s ${runs:-?} executions exit $code" >>"$here/.build-corpus/executions.log"
-    echo "$name: ${runs:-?} executions in ${seconds}s, exit $code" >&2
+    workers="${FUZZ_WORKERS:-1}"
+    echo "==> $name for ${seconds}s, $workers worker(s) (logs: $here/.build-corpus/$name.last.*.log)" >&2
+    pids=()
+    for ((w = 1; w <= workers; w++)); do
+        "$bin/$name" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-8192}" \
+            -rss_limit_mb="${FUZZ_RSS_LIMIT_MB:-2048}" -timeout="${FUZZ_TIMEOUT:-20}" \
+            -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds" \
+            >"$here/.build-corpus/$name.last.$w.log" 2>&1 &
+        pids+=("$!")
+    done
+    code=0
+    for pid in "${pids[@]}"; do
+        wait "$pid" || code=$?
+    done
+    runs=0
+    for ((w = 1; w <= workers; w++)); do
+        log="$here/.build-corpus/$name.last.$w.log"
+        n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+        runs=$(( runs + ${n:-0} ))
+    done
+    echo "$(date -u +%FT%TZ) $name ${seconds}s $workers worker(s) $runs executions exit $code" >>"$here/.build-corpus/executions.log"
+    echo "$name: $runs executions in ${seconds}s ($workers worker(s)), exit $code" >&2
     if [ "$code" -ne 0 ]; then
         status=$code
-        grep -E "^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*Fatal error)" "$log" | head -n 5 >&2 || true
-        tail -n 30 "$log" >&2
+        for ((w = 1; w <= workers; w++)); do
+            log="$here/.build-corpus/$name.last.$w.log"
+            grep -qE "^(==[0-9]+==ERROR|SUMMARY)|Fatal error" "$log" || continue
+            grep -E "^(==[0-9]+==ERROR|SUMMARY)|Fatal error" "$log" | head -n 5 >&2 || true
+            tail -n 30 "$log" >&2
+        done
         echo "artifacts in $artifacts:" >&2
         ls -1 "$artifacts" >&2
     fi
