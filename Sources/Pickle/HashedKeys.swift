@@ -87,18 +87,31 @@ struct HashedKeys {
 
     /// ``insert(_:)`` with the index: one probe finds the key or the free slot it goes to.
     private mutating func insertHashed(_ key: consuming PickleValue) -> (inserted: Bool, position: Int) {
-        let table = uniqueIndex()
+        // The table is used where it is stored, not through a local reference, which would cost a retain
+        // and a release on every insert.
+        if !isKnownUniquelyReferenced(&index!) { index = index!.copy() }
         let newPosition = keys.count
-        let position = table.findOrAdd(key, hash: KeyHash.hash(key, seed: table.seed), newPosition: newPosition, in: keys)
+        let hash = KeyHash.hash(key, seed: index.unsafelyUnwrapped.seed)
+        let position = index.unsafelyUnwrapped.findOrAdd(key, hash: hash, newPosition: newPosition, in: keys)
         guard position == newPosition else { return (false, position) }
         keys.append(key)
-        if table.needsGrowth(count: keys.count) { index = table.grown(to: keys.count) }
+        if index.unsafelyUnwrapped.needsGrowth(count: keys.count) {
+            index = index.unsafelyUnwrapped.grown(to: keys.count)
+        }
         return (true, newPosition)
     }
 
     mutating func remove(at position: Int) {
         keys.remove(at: position)
         if index != nil { rebuildIndex(capacity: keys.count) }
+    }
+
+    /// Moves the keys out, leaving the collection empty.
+    mutating func takeKeys() -> [PickleValue] {
+        index = nil
+        var taken: [PickleValue] = []
+        swap(&taken, &keys)
+        return taken
     }
 
     mutating func removeAll() {
@@ -288,25 +301,27 @@ enum KeyHash {
         bytes.withUnsafeBytes { hash(utf8: $0, seed: seed) }
     }
 
-    /// Hashes bytes eight at a time.
+    /// Hashes bytes eight at a time; the last word overlaps the one before it when the count is not a
+    /// multiple of eight, and fewer than eight bytes are read in two or three loads (the count is mixed in
+    /// first, so strings of different lengths do not collide through the overlap).
     @inline(__always)
     static func hash(utf8 bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         let count = bytes.count
         var state = mix(seed ^ multiplier2, UInt64(truncatingIfNeeded: count) ^ multiplier)
-        var offset = 0
-        while offset + 8 <= count {
-            state = mix(state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self), multiplier2)
-            offset += 8
-        }
-        if offset < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                tail |= UInt64(bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                state = mix(state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self), multiplier2)
+                offset += 8
             }
-            state = mix(state ^ tail, multiplier2)
+            state = mix(state ^ bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), multiplier2)
+        } else if count >= 4 {
+            let head = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let tail = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            state = mix(state ^ (head << 32 | tail), multiplier2)
+        } else if count > 0 {
+            let word = UInt64(bytes[0]) << 16 | UInt64(bytes[count >> 1]) << 8 | UInt64(bytes[count - 1])
+            state = mix(state ^ word, multiplier2)
         }
         return mix(state, seed ^ multiplier)
     }

@@ -81,6 +81,14 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
         swap(&values, &storedValues)
     }
 
+    /// Moves the keys and values out into `keys` and `values`, leaving the dict empty.
+    func takeStorage(keys: inout [PickleValue], values: inout [PickleValue]) {
+        var taken = HashedKeys()
+        swap(&taken, &storage)
+        keys = taken.takeKeys()
+        swap(&values, &storedValues)
+    }
+
     /// Whether the dict has no entries.
     public var isEmpty: Bool { storedValues.isEmpty }
 

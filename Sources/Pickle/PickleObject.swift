@@ -29,22 +29,26 @@ public final class PickleObject {
         case instantiate
     }
 
+    // No dynamic exclusivity checks (as in PickleDict and PickleList): they cost more than the accesses
+    // themselves when the unpickler builds and frees objects; the class is not Sendable, and static
+    // checks still apply.
+
     /// How the object is constructed.
-    public var construction: Construction
+    @exclusivity(unchecked) public var construction: Construction
     /// What is called: the class, or for ``Construction/reduce`` any callable; usually a
     /// ``PickleValue/global(_:)``.
-    public var callable: PickleValue
+    @exclusivity(unchecked) public var callable: PickleValue
     /// The positional arguments of the call.
-    public var arguments: [PickleValue]
+    @exclusivity(unchecked) public var arguments: [PickleValue]
     /// The keyword arguments, for ``Construction/newObjectWithKeywords``.
-    public var keywordArguments: PickleDict?
+    @exclusivity(unchecked) public var keywordArguments: PickleDict?
     /// The state applied after construction (`BUILD`): usually a dict of attributes, or for classes
     /// with `__slots__` a tuple `(dict or None, slots dict)`; `nil` when none was applied.
-    public var state: PickleValue?
+    @exclusivity(unchecked) public var state: PickleValue?
     /// Items appended to the object after construction, for subclasses of `list`.
-    public var listItems: [PickleValue]
+    @exclusivity(unchecked) public var listItems: [PickleValue]
     /// Items set on the object after construction, for subclasses of `dict`, in order.
-    public var dictItems: [(key: PickleValue, value: PickleValue)]
+    @exclusivity(unchecked) public var dictItems: [(key: PickleValue, value: PickleValue)]
     /// How deeply containers nest in the object, as the unpickler counts it (see ``UnpicklerOptions/maxDepth``).
     var nestingDepth: Int32 = 1
 
@@ -68,12 +72,7 @@ public final class PickleObject {
     }
 
     deinit {
-        if callable.mayHoldContainers || state != nil || keywordArguments != nil || !dictItems.isEmpty
-            || arguments.anyMayHoldContainers
-            || listItems.anyMayHoldContainers
-        {
-            dismantleChildren()
-        }
+        if mayHoldContainers { dismantleChildren() }
     }
 
     /// Creates an instance of `cls` the way Python's default `__reduce_ex__` pickles one: a new

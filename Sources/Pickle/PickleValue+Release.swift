@@ -49,12 +49,9 @@ extension PickleValue {
             elements = list.elements
             list.elements = []
         } else if var dict = dictReference.take() {
-            guard isKnownUniquelyReferenced(&dict),
-                dict.values.anyMayHoldContainers
-                    || dict.keys.anyMayHoldContainers
-            else { return }
-            elements = dict.keys + dict.values
-            dict.removeAll()
+            guard isKnownUniquelyReferenced(&dict) else { return }
+            dict.moveContainers(into: &pending)
+            return
         } else if var set = setReference.take() {
             guard isKnownUniquelyReferenced(&set), set.elements.anyMayHoldContainers else {
                 return
@@ -62,10 +59,10 @@ extension PickleValue {
             elements = set.elements
             set.removeAll()
         } else if var object = objectReference.take() {
-            guard isKnownUniquelyReferenced(&object) else { return }
+            guard isKnownUniquelyReferenced(&object), object.mayHoldContainers else { return }
             object.moveChildren(into: &elements)
         }
-        for element in elements where element.mayHoldContainers { pending.append(element) }
+        pending.appendContainers(of: elements)
     }
 
     /// Whether a container holds a value that ``mayHoldContainers`` right now (an instance, always).
@@ -91,6 +88,12 @@ extension PickleValue {
 }
 
 extension PickleObject {
+    /// Whether freeing the object may free nested containers (its deinit then dismantles its children).
+    var mayHoldContainers: Bool {
+        callable.mayHoldContainers || state != nil || keywordArguments != nil || !dictItems.isEmpty
+            || arguments.anyMayHoldContainers || listItems.anyMayHoldContainers
+    }
+
     /// Moves every value the object holds to `pending` and clears it.
     fileprivate func moveChildren(into pending: inout [PickleValue]) {
         pending.append(callable)
@@ -244,7 +247,26 @@ extension PickleValue {
     }
 }
 
+extension PickleDict {
+    /// Appends to `pending` the keys and values that may hold containers, then empties the dict.
+    fileprivate func moveContainers(into pending: inout [PickleValue]) {
+        var keys: [PickleValue] = []
+        var values: [PickleValue] = []
+        takeStorage(keys: &keys, values: &values)
+        pending.appendContainers(of: values)
+        pending.appendContainers(of: keys)
+    }
+}
+
 extension Array where Element == PickleValue {
+    /// Appends the elements of `values` that ``PickleValue/mayHoldContainers``, read in place.
+    @inline(__always)
+    mutating func appendContainers(of values: [PickleValue]) {
+        values.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index].mayHoldContainers { append(buffer[index]) }
+        }
+    }
+
     /// Whether an element ``PickleValue/mayHoldContainers``, checked on the array's memory rather than on
     /// copies of its elements.
     @inline(__always)
