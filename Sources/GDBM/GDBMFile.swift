@@ -170,6 +170,32 @@ extension GDBMFile {
         return try value.withUnsafeBytes(body)
     }
 
+    /// Calls a closure with the bytes of the value stored under a key given as a buffer, without copying
+    /// either: the `[UInt8]` form of `withValue(forKey:_:)` for a key that is already in memory, such as a
+    /// `String`'s UTF-8.
+    ///
+    /// ```swift
+    /// let key = "apples"
+    /// let count = try key.utf8.withContiguousStorageIfAvailable { utf8 in
+    ///     try db.withValue(forKey: UnsafeRawBufferPointer(utf8)) { bytes in bytes.count }
+    /// }
+    /// ```
+    ///
+    /// The key's bytes are read only during the call to `gdbm_fetch`, before `body` runs.
+    ///
+    /// - Parameters:
+    ///   - key: The key's bytes; may be empty.
+    ///   - body: A closure that reads the value's bytes, valid only during the call.
+    /// - Returns: What `body` returns, or `nil` if the database has no such key.
+    /// - Throws: ``GDBMError``, for the reasons ``fetch(_:)`` does, or the error `body` throws.
+    public func withValue<R>(
+        forKey key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R? {
+        let found = try withHandle(.fetch) { handle throws(GDBMError) in try handle.fetchBuffer(key) }
+        guard let value = consume found else { return nil }
+        return try value.withUnsafeBytes(body)
+    }
+
     /// Returns whether the database has a record under a key.
     ///
     /// ```swift

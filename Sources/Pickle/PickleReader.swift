@@ -85,9 +85,16 @@ struct PickleReader {
     @inline(__always)
     private mutating func readLittleEndian(_ size: Int) throws(PickleError) -> UInt64 {
         guard size <= count - position, let base else { throw truncated() }
-        var value: UInt64 = 0
-        for index in 0..<size {
-            value |= UInt64(base.load(fromByteOffset: position + index, as: UInt8.self)) << UInt64(8 * index)
+        let start = base + position
+        let value: UInt64
+        switch size {
+        case 2: value = UInt64(UInt16(littleEndian: start.loadUnaligned(as: UInt16.self)))
+        case 4: value = UInt64(UInt32(littleEndian: start.loadUnaligned(as: UInt32.self)))
+        case 8: value = UInt64(littleEndian: start.loadUnaligned(as: UInt64.self))
+        default:
+            var bytes: UInt64 = 0
+            for index in 0..<size { bytes |= UInt64(start.load(fromByteOffset: index, as: UInt8.self)) << UInt64(8 * index) }
+            value = bytes
         }
         position += size
         return value

@@ -37,28 +37,49 @@ public struct UnpicklerOptions: Sendable {
     ///
     /// Depth is counted as the pickle builds values bottom-up, which is how every pickler writes
     /// them; a crafted pickle that fills containers after nesting them can build deeper values.
-    public var maxDepth: Int = 1000
+    public var maxDepth: Int {
+        get { storage.maxDepth }
+        set { uniqueStorage().maxDepth = newValue }
+    }
 
     /// The most entries the memo may hold, or `nil` for no limit (the default).
-    public var maxMemoSize: Int? = nil
+    public var maxMemoSize: Int? {
+        get { storage.maxMemoSize }
+        set { uniqueStorage().maxMemoSize = newValue }
+    }
 
     /// The most opcodes one ``Unpickler/load()`` may execute, or `nil` for no limit (the default).
-    public var maxOpcodes: Int? = nil
+    public var maxOpcodes: Int? {
+        get { storage.maxOpcodes }
+        set { uniqueStorage().maxOpcodes = newValue }
+    }
 
     /// The largest input, in bytes, an ``Unpickler`` accepts, or `nil` for no limit (the default).
-    public var maxInputSize: Int? = nil
+    public var maxInputSize: Int? {
+        get { storage.maxInputSize }
+        set { uniqueStorage().maxInputSize = newValue }
+    }
 
     /// The most decimal digits in the text of an `INT` or `LONG` argument (default 4,300, like
     /// CPython 3.11's `sys.get_int_max_str_digits()`).
-    public var maxIntegerDigits: Int = 4300
+    public var maxIntegerDigits: Int {
+        get { storage.maxIntegerDigits }
+        set { uniqueStorage().maxIntegerDigits = newValue }
+    }
 
     /// How to read Python 2 `str` values (`STRING`, `BINSTRING`, `SHORT_BINSTRING`); ASCII by default.
-    public var python2Strings: Python2StringDecoding = .ascii
+    public var python2Strings: Python2StringDecoding {
+        get { storage.python2Strings }
+        set { uniqueStorage().python2Strings = newValue }
+    }
 
     /// Whether to map the Python 2 names of modules and globals to their Python 3 names (for
     /// example `__builtin__` to `builtins`, `copy_reg` to `copyreg`, `exceptions.StandardError` to
     /// `builtins.Exception`) in pickles of protocol 0, 1 or 2, like CPython's `fix_imports`.
-    public var fixPython2Imports: Bool = true
+    public var fixPython2Imports: Bool {
+        get { storage.fixPython2Imports }
+        set { uniqueStorage().fixPython2Imports = newValue }
+    }
 
     /// Decides what each global the pickle names (`GLOBAL`, `STACK_GLOBAL`, `INST`, `EXT1/2/4`)
     /// loads as, like overriding `find_class` in Python; `nil` (the default) keeps every global inert.
@@ -70,7 +91,10 @@ public struct UnpicklerOptions: Sendable {
     /// (`builtins.complex`, `set`, `frozenset`, `bytes`, `bytearray`, `object`, `_codecs.encode`,
     /// `copyreg._reconstructor`, `copyreg.__newobj__`, `copyreg.__newobj_ex__`) load as native
     /// values and are not passed to it.
-    public var resolveGlobal: (@Sendable (PickleGlobal) throws -> PickleValue?)? = nil
+    public var resolveGlobal: (@Sendable (PickleGlobal) throws -> PickleValue?)? {
+        get { storage.resolveGlobal }
+        set { uniqueStorage().resolveGlobal = newValue }
+    }
 
     /// Resolves a persistent ID (`PERSID`, `BINPERSID`) to a value, like Python's
     /// `Unpickler.persistent_load`; without it, a persistent ID fails with
@@ -79,12 +103,18 @@ public struct UnpicklerOptions: Sendable {
     /// The ID of `PERSID` is a ``PickleValue/string(_:)``; that of `BINPERSID` is any value. A thrown
     /// ``PickleError`` keeps its code; any other error becomes
     /// ``PickleError/Code/persistentIDUnsupported``.
-    public var persistentLoad: (@Sendable (PickleValue) throws -> PickleValue)? = nil
+    public var persistentLoad: (@Sendable (PickleValue) throws -> PickleValue)? {
+        get { storage.persistentLoad }
+        set { uniqueStorage().persistentLoad = newValue }
+    }
 
     /// The extension registry for `EXT1`, `EXT2` and `EXT4`: code to global, like `copyreg.add_extension`.
     /// An unregistered code, or one that is not positive, fails with
     /// ``PickleError/Code/extensionNotRegistered``.
-    public var extensionRegistry: [Int: PickleGlobal] = [:]
+    public var extensionRegistry: [Int: PickleGlobal] {
+        get { storage.extensionRegistry }
+        set { uniqueStorage().extensionRegistry = newValue }
+    }
 
     /// The out-of-band buffers of a protocol-5 pickle, in the order its pickler handed them to its
     /// `buffer_callback`, like the `buffers` argument of `pickle.loads`.
@@ -92,8 +122,56 @@ public struct UnpicklerOptions: Sendable {
     /// Each `NEXT_BUFFER` takes the next one and loads it as a ``PickleValue/bytearray(_:)``; a
     /// following `READONLY_BUFFER` turns it into ``PickleValue/bytes(_:)``. An ``Unpickler`` consumes
     /// them across its loads. Running out fails with ``PickleError/Code/missingBuffer``.
-    public var buffers: [[UInt8]] = []
+    public var buffers: [[UInt8]] {
+        get { storage.buffers }
+        set { uniqueStorage().buffers = newValue }
+    }
 
     /// Creates the default options.
     public init() {}
+
+    // The options live in one shared object, copied when a copy of the options is changed: an unpickler
+    // copies its options for every load, and copying eleven fields (two closures, a dictionary, an array)
+    // costs a few hundred instructions, more than loading a small pickle.
+
+    private var storage = Storage.defaults
+
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    /// The fields of ``UnpicklerOptions``; shared between copies and never changed while shared, which
+    /// makes it safe to send.
+    private final class Storage: @unchecked Sendable {
+        static let defaults = Storage()
+
+        @exclusivity(unchecked) var maxDepth: Int = 1000
+        @exclusivity(unchecked) var maxMemoSize: Int? = nil
+        @exclusivity(unchecked) var maxOpcodes: Int? = nil
+        @exclusivity(unchecked) var maxInputSize: Int? = nil
+        @exclusivity(unchecked) var maxIntegerDigits: Int = 4300
+        @exclusivity(unchecked) var python2Strings: Python2StringDecoding = .ascii
+        @exclusivity(unchecked) var fixPython2Imports: Bool = true
+        @exclusivity(unchecked) var resolveGlobal: (@Sendable (PickleGlobal) throws -> PickleValue?)? = nil
+        @exclusivity(unchecked) var persistentLoad: (@Sendable (PickleValue) throws -> PickleValue)? = nil
+        @exclusivity(unchecked) var extensionRegistry: [Int: PickleGlobal] = [:]
+        @exclusivity(unchecked) var buffers: [[UInt8]] = []
+
+        func copy() -> Storage {
+            let copy = Storage()
+            copy.maxDepth = maxDepth
+            copy.maxMemoSize = maxMemoSize
+            copy.maxOpcodes = maxOpcodes
+            copy.maxInputSize = maxInputSize
+            copy.maxIntegerDigits = maxIntegerDigits
+            copy.python2Strings = python2Strings
+            copy.fixPython2Imports = fixPython2Imports
+            copy.resolveGlobal = resolveGlobal
+            copy.persistentLoad = persistentLoad
+            copy.extensionRegistry = extensionRegistry
+            copy.buffers = buffers
+            return copy
+        }
+    }
 }

@@ -1,22 +1,38 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The unpickler's value stack: entries in one buffer, moved in and out rather than copied.
 ///
 /// An `Array` would retain each value when an opcode collects the values above a MARK and release
 /// it again when they are removed; moving them out of this buffer costs neither.
+///
+/// The buffer is allocated at the first push, 16 entries (512 bytes) to begin with, and comes from
+/// `malloc`: `UnsafeMutablePointer.allocate` asks the runtime for an explicitly aligned block, which on
+/// Linux goes through `posix_memalign`, and a block of 1 KiB or more makes glibc consolidate its free
+/// lists first. Both cost more than loading a small pickle does.
 struct UnpicklerStack: ~Copyable {
-    /// The first entry; entries `0..<count` are initialized.
+    /// The first entry; entries `0..<count` are initialized. Not to be read while ``capacity`` is 0.
     private(set) var base: UnsafeMutablePointer<UnpicklerStackEntry>
     /// The number of entries.
     private(set) var count = 0
-    private var capacity: Int
+    private var capacity = 0
 
-    init(capacity: Int = 32) {
-        base = .allocate(capacity: capacity)
-        self.capacity = capacity
+    static let initialCapacity = 16
+
+    init() {
+        // Never read or written: count and capacity are 0.
+        base = UnsafeMutablePointer(bitPattern: MemoryLayout<UnpicklerStackEntry>.alignment)!
     }
 
     deinit {
+        guard capacity > 0 else { return }
         base.deinitialize(count: count)
-        base.deallocate()
+        free(base)
     }
 
     @inline(__always)
@@ -73,10 +89,16 @@ struct UnpicklerStack: ~Copyable {
     }
 
     private mutating func grow() {
-        let newCapacity = capacity * 2
-        let newBase = UnsafeMutablePointer<UnpicklerStackEntry>.allocate(capacity: newCapacity)
-        newBase.moveInitialize(from: base, count: count)
-        base.deallocate()
+        let newCapacity = capacity == 0 ? Self.initialCapacity : capacity * 2
+        let (bytes, overflow) = newCapacity.multipliedReportingOverflow(by: MemoryLayout<UnpicklerStackEntry>.stride)
+        guard !overflow, let memory = malloc(bytes) else {
+            fatalError("out of memory for an unpickler stack of \(newCapacity) entries")
+        }
+        let newBase = memory.bindMemory(to: UnpicklerStackEntry.self, capacity: newCapacity)
+        if capacity > 0 {
+            newBase.moveInitialize(from: base, count: count)
+            free(base)
+        }
         base = newBase
         capacity = newCapacity
     }

@@ -29,9 +29,8 @@ extension Shelf {
     ///   `DecodingError`, with its coding path), ``ShelfError/Code-swift.struct/closed`` or
     ///   ``ShelfError/Code-swift.struct/storage``.
     public func value<T: Decodable>(_ type: T.Type = T.self, forKey key: String) throws(ShelfError) -> T? {
-        let rawKey = Array(key.utf8)
-        guard let value = try loadValue(rawKey: rawKey) else { return nil }
-        return try decode(T.self, from: value, rawKey: rawKey)
+        guard let value = try loadValue(forKey: key) else { return nil }
+        return try decode(T.self, from: value, rawKey: Array(key.utf8))
     }
 
     /// Stores an `Encodable` value under a key, replacing any value there.
@@ -57,13 +56,15 @@ extension Shelf {
     }
 
     /// Decodes `value`, read under `rawKey`, as `T` with the shelf's decoder.
-    internal func decode<T: Decodable>(_ type: T.Type, from value: PickleValue, rawKey: [UInt8]) throws(ShelfError)
+    internal func decode<T: Decodable>(
+        _ type: T.Type, from value: PickleValue, rawKey: @autoclosure () -> [UInt8]
+    ) throws(ShelfError)
         -> T
     {
         do {
             return try decoder.decode(T.self, from: value)
         } catch {
-            throw .decodingFailed(.read(rawKey), path: path, underlying: error, typeName: "\(T.self)")
+            throw .decodingFailed(.read(rawKey()), path: path, underlying: error, typeName: "\(T.self)")
         }
     }
 

@@ -34,6 +34,27 @@ extension Shelf {
         return loaded
     }
 
+    /// ``loadValue(rawKey:)`` for a `String` key: without writeback, reads with the key's UTF-8 where it is.
+    internal func loadValue(forKey key: String) throws(ShelfError) -> PickleValue? {
+        if !isWriteback, let loaded = key.utf8.withContiguousStorageIfAvailable({ loadValue(keyBytes: $0) }) {
+            return try loaded.get()
+        }
+        return try loadValue(rawKey: Array(key.utf8))
+    }
+
+    /// ``loadValue(rawKey:)`` without writeback, for a key in memory: no array is made for the key unless
+    /// an error needs it.
+    internal func loadValue(keyBytes: UnsafeBufferPointer<UInt8>) -> Result<PickleValue?, ShelfError> {
+        guard let file else { return .failure(.closed(.read(Array(keyBytes)), path: path)) }
+        do {
+            return .success(try file.withValue(forKey: UnsafeRawBufferPointer(keyBytes)) { bytes in try codec.decode(bytes) })
+        } catch let error as GDBMError {
+            return .failure(ShelfError(error, .read(Array(keyBytes)), path: path))
+        } catch {
+            return .failure(.decodingFailed(.read(Array(keyBytes)), path: path, underlying: error))
+        }
+    }
+
     /// Pickles `value` and stores it under `rawKey` at once; with writeback, caches it once stored. A failure
     /// changes nothing, in the file or in the cache.
     internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {

@@ -33,7 +33,7 @@ extension Shelf {
     public subscript(key: String) -> PickleValue? {
         get {
             do {
-                return try loadValue(rawKey: Array(key.utf8))
+                return try loadValue(forKey: key)
             } catch {
                 record(error)
                 return nil
@@ -74,7 +74,7 @@ extension Shelf {
     ///   bytes are not a pickle this package can load, ``ShelfError/Code-swift.struct/closed``, or
     ///   ``ShelfError/Code-swift.struct/storage``.
     public func value(forKey key: String) throws(ShelfError) -> PickleValue? {
-        try loadValue(rawKey: Array(key.utf8))
+        try loadValue(forKey: key)
     }
 
     /// Returns the value stored under a key, or a default if there is none: Python's `shelf.get(key, default)`.

@@ -100,11 +100,27 @@ extension GDBMHandle {
     /// Looks up `key` with `gdbm_fetch`; `nil` if absent. The value's buffer is owned by the result.
     func fetchBuffer(_ key: [UInt8], _ operation: GDBMOperation = .fetch) throws(GDBMError) -> FetchedValue? {
         try checkSize(key.count, "key", operation)
-        let (found, gdbmCode, systemCode) = key.withUnsafeBytes { keyBytes in
-            withDatum(keyBytes) { keyDatum in
-                capturingErrors { gdbm_fetch(raw, keyDatum) }
-            }
-        }
+        return try fetched(key.withUnsafeBytes { rawFetch($0) }, operation)
+    }
+
+    /// ``fetchBuffer(_:_:)`` for a key in memory the caller owns.
+    func fetchBuffer(
+        _ key: UnsafeRawBufferPointer, _ operation: GDBMOperation = .fetch
+    ) throws(GDBMError) -> FetchedValue? {
+        try checkSize(key.count, "key", operation)
+        return try fetched(rawFetch(key), operation)
+    }
+
+    /// `gdbm_fetch` with the error codes right after it.
+    private func rawFetch(_ key: UnsafeRawBufferPointer) -> (datum, gdbmCode: Int32, systemCode: Int32) {
+        withDatum(key) { keyDatum in capturingErrors { gdbm_fetch(raw, keyDatum) } }
+    }
+
+    /// The value `gdbm_fetch` returned, `nil` for a missing key, or its error.
+    private func fetched(
+        _ result: (datum, gdbmCode: Int32, systemCode: Int32), _ operation: GDBMOperation
+    ) throws(GDBMError) -> FetchedValue? {
+        let (found, gdbmCode, systemCode) = result
         guard let pointer = found.dptr else {
             if Int(gdbmCode) == GDBM_ITEM_NOT_FOUND { return nil }
             throw error(gdbmCode, systemCode, operation)
