@@ -99,6 +99,23 @@ struct GDBMFileTests {
         #expect(!called)
     }
 
+    @Test func withValueTakesTheKeyAsABuffer() throws {
+        let db = try GDBMFile(path: path)
+        try db.store(Fixtures.allBytes, forKey: Fixtures.bytes("k"))
+        try db.store([7], forKey: [])
+        let key = "k"
+        let copy = try key.utf8.withContiguousStorageIfAvailable { utf8 in
+            try db.withValue(forKey: UnsafeRawBufferPointer(utf8)) { Array($0) }
+        }
+        #expect(copy == .some(Fixtures.allBytes))
+        let empty = try db.withValue(forKey: UnsafeRawBufferPointer(start: nil, count: 0)) { Array($0) }
+        #expect(empty == [7])
+        let missing = try [UInt8](repeating: 1, count: 3).withUnsafeBytes { bytes in
+            try db.withValue(forKey: bytes) { $0.count }
+        }
+        #expect(missing == nil)
+    }
+
     @Test func withValueRethrowsTheClosureError() throws {
         struct Stop: Error, Equatable {}
         let db = try GDBMFile(path: path)

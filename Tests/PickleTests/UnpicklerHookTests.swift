@@ -5,6 +5,36 @@ import Testing
 
 /// The extension registry, persistent IDs and the global resolver.
 @Suite struct UnpicklerHookTests {
+    /// Options are values: they share their storage until one copy changes.
+    @Test func optionsAreCopiedOnWrite() throws {
+        var first = UnpicklerOptions()
+        first.maxDepth = 7
+        first.extensionRegistry = [1: PickleGlobal(module: "a", name: "b")]
+        var second = first
+        second.maxDepth = 9
+        second.extensionRegistry[2] = PickleGlobal(module: "c", name: "d")
+        second.resolveGlobal = { _ in nil }
+        #expect(first.maxDepth == 7)
+        #expect(first.extensionRegistry.count == 1)
+        #expect(first.resolveGlobal == nil)
+        #expect(second.maxDepth == 9)
+        #expect(second.extensionRegistry.count == 2)
+        #expect(second.resolveGlobal != nil)
+        // The defaults stay the defaults.
+        #expect(UnpicklerOptions().maxDepth == 1000)
+        #expect(UnpicklerOptions().extensionRegistry.isEmpty)
+        // A changed limit applies to the load.
+        var shallow = UnpicklerOptions()
+        shallow.maxDepth = 2
+        let nested: [UInt8] = [0x80, 0x02, 0x5D, 0x5D, 0x5D, 0x61, 0x61, 0x2E]  // [[[]]]
+        #expect(throws: PickleError.self) { try Unpickler.load(nested, options: shallow) }
+        guard case .list(let outer) = try Unpickler.load(nested) else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(outer.count == 1)
+    }
+
     @Test func extensionRegistry() throws {
         let output = try CPython.run(
             """
