@@ -12,12 +12,18 @@ extension PickleValue {
     /// Only values that may hold containers go through the worklist; scalars are freed where they are.
     static func dismantle(_ values: inout [PickleValue]) {
         guard values.anyMayHoldContainers else { return }
+        // Each value is moved out of the array and dismantled on the spot: a container that something
+        // else still references (one list referenced from every element, say) is only released, never
+        // copied to the worklist and back.
+        // `consume` hands the popped value over even in unoptimized builds, where a copy would keep the
+        // container referenced past the uniqueness check and free it recursively.
         var pending: [PickleValue] = []
-        pending.reserveCapacity(values.count)
-        for value in values where value.mayHoldContainers { pending.append(value) }
-        values = []
+        while let value = values.popLast() {
+            guard value.mayHoldContainers else { continue }
+            dismantle(consume value, into: &pending)
+        }
         while let value = pending.popLast() {
-            dismantle(value, into: &pending)
+            dismantle(consume value, into: &pending)
         }
     }
 

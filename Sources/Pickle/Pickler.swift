@@ -65,7 +65,18 @@ public final class Pickler {
     /// ```
     public let options: PicklerOptions
 
-    var writer: PickleWriter
+    // No dynamic exclusivity checks: four of them cost more than pickling a small value. The class is not
+    // Sendable, so the one way to overlap two accesses is a call from inside a hook during a dump, which
+    // `dumping` catches instead.
+    @exclusivity(unchecked) var writer: PickleWriter
+    /// Whether a ``dump(_:)`` is running (and a hook of it may be calling back into the pickler).
+    @exclusivity(unchecked) private var dumping = false
+
+    /// Traps when a hook of a running dump calls `member`, which would touch the writer it is using.
+    @inline(__always)
+    private func requireIdle(_ member: StaticString) {
+        precondition(!dumping, "Pickler.\(member) was called from inside a hook of the pickler's own dump")
+    }
 
     /// The pickles written so far, one after another (a copy: ``takeOutput()`` hands them over and
     /// empties the pickler's buffer).
@@ -74,7 +85,10 @@ public final class Pickler {
     /// try pickler.dump(1)
     /// pickler.output      // [0x80, 0x05, 0x4B, 0x01, 0x2E]
     /// ```
-    public var output: [UInt8] { writer.output }
+    public var output: [UInt8] {
+        requireIdle("output")
+        return writer.output
+    }
 
     /// The data of the values sent out of band (see ``PicklerOptions/sendOutOfBand``), in the order in
     /// which the pickles refer to them; pass them to the loader in that order.
@@ -82,7 +96,10 @@ public final class Pickler {
     /// ```swift
     /// let buffers = pickler.outOfBandBuffers   // for pickle.loads(data, buffers=buffers)
     /// ```
-    public var outOfBandBuffers: [[UInt8]] { writer.outOfBandBuffers }
+    public var outOfBandBuffers: [[UInt8]] {
+        requireIdle("outOfBandBuffers")
+        return writer.outOfBandBuffers
+    }
 
     /// Creates a pickler.
     ///
@@ -153,8 +170,16 @@ public final class Pickler {
     /// - Throws: ``PickleError``: ``PickleError/Code/unpicklable`` when the protocol cannot express a
     ///   value (a non-ASCII global name at protocols 0 to 2, a persistent ID that is not an ASCII `str`
     ///   at protocol 0, a `str` or `bytes` over 4 GiB below protocol 4, a name with a newline),
-    ///   ``PickleError/Code/limitExceeded`` for nesting deeper than ``PicklerOptions/maxDepth``.
+    ///   ``PickleError/Code/limitExceeded`` for nesting deeper than ``PicklerOptions/maxDepth``,
+    ///   ``PickleError/Code/invalidArgument`` when called from a hook (``PicklerOptions/persistentID``,
+    ///   ``PicklerOptions/sendOutOfBand``) of a dump of the same pickler.
     public func dump(_ value: PickleValue) throws(PickleError) {
+        guard !dumping else {
+            throw PickleError(
+                .invalidArgument, "Pickler.dump was called from inside a hook of its own dump; use another Pickler there")
+        }
+        dumping = true
+        defer { dumping = false }
         try writer.dump(value)
     }
 
@@ -167,6 +192,7 @@ public final class Pickler {
     ///
     /// - Returns: The bytes written since the last call.
     public func takeOutput() -> [UInt8] {
+        requireIdle("takeOutput()")
         defer { writer.removeOutput() }
         return writer.output
     }
@@ -180,6 +206,7 @@ public final class Pickler {
     ///
     /// - Returns: The out-of-band buffers collected since the last call, in order.
     public func takeOutOfBandBuffers() -> [[UInt8]] {
+        requireIdle("takeOutOfBandBuffers()")
         defer { writer.outOfBandBuffers = [] }
         return writer.outOfBandBuffers
     }
@@ -193,6 +220,7 @@ public final class Pickler {
     /// try pickler.dump(record)     // written in full again: loads without the first pickle
     /// ```
     public func clearMemo() {
+        requireIdle("clearMemo()")
         writer.memo.removeAll()
     }
 }

@@ -195,6 +195,46 @@ struct PicklerStreamTests {
         }
     }
 
+    @Test("clearMemo() on an empty memo and after a dump: the next dump numbers from 0 either way")
+    func clearMemoEmptyOrNot() throws {
+        let pickler = try Pickler(options: PicklerOptions(protocolVersion: 2))
+        pickler.clearMemo()
+        try pickler.dump(12345)
+        pickler.clearMemo()
+        try pickler.dump(["a"])
+        let first = pickler.takeOutput()
+        pickler.clearMemo()
+        try pickler.dump(["a"])
+        let second = pickler.takeOutput()
+        #expect(Array(first.suffix(second.count)) == second)
+        #expect(try Unpickler.loadAll(first).count == 2)
+    }
+
+    @Test("A hook that dumps with its own pickler gets an error, and the outer dump goes on")
+    func reentrantDumpIsRefused() throws {
+        final class Box: @unchecked Sendable {
+            var pickler: Pickler?
+            var error: PickleError?
+        }
+        let box = Box()
+        var options = PicklerOptions(protocolVersion: 2)
+        options.persistentID = { value in
+            do {
+                try box.pickler?.dump(value)
+            } catch {
+                box.error = error as? PickleError
+            }
+            return nil
+        }
+        let pickler = try Pickler(options: options)
+        box.pickler = pickler
+        try pickler.dump(["x", 1])
+        #expect(box.error?.code == .invalidArgument)
+        #expect(box.error?.message.contains("hook") == true)
+        #expect(try Unpickler.load(pickler.takeOutput()) == ["x", 1])
+        box.pickler = nil
+    }
+
     @Test("The memo keeps its objects alive between dumps, so a new object never takes an old one's place")
     func memoKeepsObjectsAlive() throws {
         let pickler = try Pickler(options: PicklerOptions(protocolVersion: 2))
