@@ -278,6 +278,28 @@ extension GDBMFile {
         }
     }
 
+    /// Stores a value under a key, both given as buffers, replacing any value already there: the `[UInt8]`
+    /// form of `store(_:forKey:)` for bytes that are already in memory, such as a `String`'s UTF-8.
+    ///
+    /// ```swift
+    /// let key = "apples", value: [UInt8] = [0x33]
+    /// try key.utf8.withContiguousStorageIfAvailable { utf8 in
+    ///     try value.withUnsafeBytes { try db.store($0, forKey: UnsafeRawBufferPointer(utf8)) }
+    /// }
+    /// ```
+    ///
+    /// The bytes are read only during the call to `gdbm_store`.
+    ///
+    /// - Parameters:
+    ///   - value: The value's bytes; may be empty.
+    ///   - key: The key's bytes; may be empty.
+    /// - Throws: ``GDBMError``, for the reasons the `[UInt8]` form does.
+    public func store(_ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer) throws(GDBMError) {
+        _ = try withHandle(.store) { handle throws(GDBMError) in
+            try handle.store(value, forKey: key, replace: true)
+        }
+    }
+
     /// Stores a value under a key only if the key is absent.
     ///
     /// ```swift

@@ -67,15 +67,17 @@ public final class Pickler {
 
     // No dynamic exclusivity checks: four of them cost more than pickling a small value. The class is not
     // Sendable, so the one way to overlap two accesses is a call from inside a hook during a dump, which
-    // `dumping` catches instead.
+    // `busy` catches instead.
     @exclusivity(unchecked) var writer: PickleWriter
-    /// Whether a ``dump(_:)`` is running (and a hook of it may be calling back into the pickler).
-    @exclusivity(unchecked) private var dumping = false
+    /// Whether a ``dump(_:)`` or a ``withOutput(_:)`` is running (and a hook or the closure of it may be
+    /// calling back into the pickler).
+    @exclusivity(unchecked) private var busy = false
 
-    /// Traps when a hook of a running dump calls `member`, which would touch the writer it is using.
+    /// Traps when a hook of a running dump, or the closure of ``withOutput(_:)``, calls `member`, which
+    /// would touch the writer that is in use.
     @inline(__always)
     private func requireIdle(_ member: StaticString) {
-        precondition(!dumping, "Pickler.\(member) was called from inside a hook of the pickler's own dump")
+        precondition(!busy, "Pickler.\(member) was called from inside a dump's hook or withOutput's closure")
     }
 
     /// The pickles written so far, one after another (a copy: ``takeOutput()`` hands them over and
@@ -172,14 +174,16 @@ public final class Pickler {
     ///   at protocol 0, a `str` or `bytes` over 4 GiB below protocol 4, a name with a newline),
     ///   ``PickleError/Code/limitExceeded`` for nesting deeper than ``PicklerOptions/maxDepth``,
     ///   ``PickleError/Code/invalidArgument`` when called from a hook (``PicklerOptions/persistentID``,
-    ///   ``PicklerOptions/sendOutOfBand``) of a dump of the same pickler.
+    ///   ``PicklerOptions/sendOutOfBand``) of a dump of the same pickler, or from the closure of its
+    ///   ``withOutput(_:)``.
     public func dump(_ value: PickleValue) throws(PickleError) {
-        guard !dumping else {
+        guard !busy else {
             throw PickleError(
-                .invalidArgument, "Pickler.dump was called from inside a hook of its own dump; use another Pickler there")
+                .invalidArgument,
+                "Pickler.dump was called from inside a hook of its own dump or from withOutput's closure; use another Pickler there")
         }
-        dumping = true
-        defer { dumping = false }
+        busy = true
+        defer { busy = false }
         try writer.dump(value)
     }
 
@@ -195,6 +199,31 @@ public final class Pickler {
         requireIdle("takeOutput()")
         defer { writer.removeOutput() }
         return writer.output
+    }
+
+    /// Lends the bytes written since the last take to `body` without copying them, then empties the
+    /// output, as ``takeOutput()`` does; the memo is kept.
+    ///
+    /// ```swift
+    /// try pickler.dump(value)
+    /// try pickler.withOutput { bytes in try file.write(contentsOf: bytes) }
+    /// ```
+    ///
+    /// The buffer is valid only during the call and must not escape it. `body` must not use the pickler: a
+    /// ``dump(_:)`` from it throws, and the other members trap. The output is emptied even when `body`
+    /// throws.
+    ///
+    /// - Parameter body: A closure that reads the pickled bytes.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
+    public func withOutput<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        requireIdle("withOutput(_:)")
+        busy = true
+        defer {
+            busy = false
+            writer.removeOutput()
+        }
+        return try body(UnsafeRawBufferPointer(start: writer.base, count: writer.written))
     }
 
     /// Returns ``outOfBandBuffers`` and empties the list.

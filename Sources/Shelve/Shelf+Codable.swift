@@ -51,8 +51,7 @@ extension Shelf {
     ///   ``ShelfError/Code-swift.struct/readOnly``, ``ShelfError/Code-swift.struct/closed`` or
     ///   ``ShelfError/Code-swift.struct/storage``.
     public func setValue<T: Encodable>(_ value: T, forKey key: String) throws(ShelfError) {
-        let rawKey = Array(key.utf8)
-        try storeValue(try encode(value, rawKey: rawKey), rawKey: rawKey)
+        try storeValue(try encode(value, rawKey: Array(key.utf8)), forKey: key)
     }
 
     /// Decodes `value`, read under `rawKey`, as `T` with the shelf's decoder.
@@ -69,14 +68,14 @@ extension Shelf {
     }
 
     /// Encodes `value`, to be stored under `rawKey`, with the shelf's encoder at the shelf's protocol.
-    internal func encode<T: Encodable>(_ value: T, rawKey: [UInt8]) throws(ShelfError) -> PickleValue {
+    internal func encode<T: Encodable>(_ value: T, rawKey: @autoclosure () -> [UInt8]) throws(ShelfError) -> PickleValue {
         if let value = value as? PickleValue { return value }
         var encoder = self.encoder
         encoder.protocolVersion = protocolVersion
         do {
             return try encoder.encodeValue(value)
         } catch {
-            throw .encodingFailed(.store(rawKey), path: path, protocolVersion: protocolVersion, underlying: error)
+            throw .encodingFailed(.store(rawKey()), path: path, protocolVersion: protocolVersion, underlying: error)
         }
     }
 }

@@ -58,18 +58,38 @@ extension Shelf {
     /// Pickles `value` and stores it under `rawKey` at once; with writeback, caches it once stored. A failure
     /// changes nothing, in the file or in the cache.
     internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {
-        let file = try writableFile(.store(rawKey))
+        try rawKey.withUnsafeBytes { storeValue(value, keyBytes: $0, rawKey: { rawKey }) }.get()
+    }
+
+    /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is.
+    internal func storeValue(_ value: PickleValue, forKey key: String) throws(ShelfError) {
+        let stored = key.utf8.withContiguousStorageIfAvailable { utf8 in
+            storeValue(value, keyBytes: UnsafeRawBufferPointer(utf8), rawKey: { Array(key.utf8) })
+        }
+        if let stored { return try stored.get() }
+        try storeValue(value, rawKey: Array(key.utf8))
+    }
+
+    /// Pickles `value` and stores it under the key `keyBytes`, whose array `rawKey` makes only when a cache or
+    /// an error needs it.
+    private func storeValue(
+        _ value: PickleValue, keyBytes: UnsafeRawBufferPointer, rawKey: () -> [UInt8]
+    ) -> Result<Void, ShelfError> {
+        guard let file else { return .failure(.closed(.store(rawKey()), path: path)) }
+        guard mode.isWritable else { return .failure(.readOnly(.store(rawKey()), path: path)) }
         do {
-            try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: rawKey) }
+            try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
         } catch {
             switch error {
             case .encoding(let error):
-                throw .encodingFailed(.store(rawKey), path: path, protocolVersion: protocolVersion, underlying: error)
+                return .failure(
+                    .encodingFailed(.store(rawKey()), path: path, protocolVersion: protocolVersion, underlying: error))
             case .storage(let error):
-                throw ShelfError(error, .store(rawKey), path: path)
+                return .failure(ShelfError(error, .store(rawKey()), path: path))
             }
         }
-        if isWriteback { cache[rawKey] = value }
+        if isWriteback { cache[rawKey()] = value }
+        return .success(())
     }
 
     /// Deletes the record under `rawKey` without unpickling it, and drops it from the cache. Returns `false`

@@ -40,12 +40,11 @@ extension Shelf {
             }
         }
         set {
-            let rawKey = Array(key.utf8)
             do {
                 if let newValue {
-                    try storeValue(newValue, rawKey: rawKey)
+                    try storeValue(newValue, forKey: key)
                 } else {
-                    try deleteRecord(rawKey: rawKey, missingIsError: false)
+                    try deleteRecord(rawKey: Array(key.utf8), missingIsError: false)
                 }
             } catch {
                 record(error)
@@ -278,7 +277,7 @@ extension Shelf {
     ///   be pickled at ``protocolVersion``, ``ShelfError/Code-swift.struct/readOnly``,
     ///   ``ShelfError/Code-swift.struct/closed``, or ``ShelfError/Code-swift.struct/storage``.
     public func setValue(_ value: PickleValue, forKey key: String) throws(ShelfError) {
-        try storeValue(value, rawKey: Array(key.utf8))
+        try storeValue(value, forKey: key)
     }
 
     /// Removes the record under a key and returns its value: Python's `shelf.pop(key, None)`.

@@ -372,10 +372,16 @@ extension Shelf {
         let entries = cache
         cache.removeAll()
         for (rawKey, value) in entries {
-            do {
-                try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: rawKey) }
-            } catch {
-                switch error {
+            let failure = rawKey.withUnsafeBytes { keyBytes -> ShelfCodec.WriteFailure? in
+                do throws(ShelfCodec.WriteFailure) {
+                    try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure {
+                switch failure {
                 case .encoding(let error):
                     failures.append(
                         .encodingFailed(

@@ -116,6 +116,23 @@ struct GDBMFileTests {
         #expect(missing == nil)
     }
 
+    @Test func storeTakesBuffers() throws {
+        let db = try GDBMFile(path: path)
+        let key = "clé"
+        try key.utf8.withContiguousStorageIfAvailable { utf8 in
+            try Fixtures.allBytes.withUnsafeBytes { try db.store($0, forKey: UnsafeRawBufferPointer(utf8)) }
+        }
+        #expect(try db.fetch(Array(key.utf8)) == Fixtures.allBytes)
+        try [UInt8]().withUnsafeBytes { empty in try db.store(empty, forKey: empty) }
+        #expect(try db.fetch([]) == [])
+        try db.close()
+        let reader = try GDBMFile(path: path, mode: .readOnly)
+        let refused = #expect(throws: GDBMError.self) {
+            try [UInt8](repeating: 1, count: 2).withUnsafeBytes { try reader.store($0, forKey: $0) }
+        }
+        #expect(refused?.code == .readOnly)
+    }
+
     @Test func withValueRethrowsTheClosureError() throws {
         struct Stop: Error, Equatable {}
         let db = try GDBMFile(path: path)

@@ -210,6 +210,26 @@ struct PicklerStreamTests {
         #expect(try Unpickler.loadAll(first).count == 2)
     }
 
+    @Test("withOutput lends the bytes takeOutput would return, then empties the output, even when it throws")
+    func withOutputLendsTheBytes() throws {
+        struct Stop: Error {}
+        let pickler = try Pickler(options: PicklerOptions(protocolVersion: 4))
+        try pickler.dump(["a", "b"])
+        let lent = pickler.withOutput { Array($0) }
+        #expect(lent == (try Pickler.dumps(["a", "b"], protocol: 4)))
+        #expect(pickler.output.isEmpty)
+        // The memo is kept, as with takeOutput: the second dump refers to the first.
+        let shared: PickleValue = ["x"]
+        try pickler.dump(shared)
+        _ = pickler.withOutput { $0.count }
+        try pickler.dump("y")
+        #expect(throws: Stop.self) { try pickler.withOutput { (_) throws(Stop) in throw Stop() } }
+        #expect(pickler.output.isEmpty)
+        // A dump from inside the closure is refused.
+        let inner = pickler.withOutput { _ in Result { () throws(PickleError) in try pickler.dump(1) } }
+        #expect(throws: PickleError.self) { try inner.get() }
+    }
+
     @Test("A hook that dumps with its own pickler gets an error, and the outer dump goes on")
     func reentrantDumpIsRefused() throws {
         final class Box: @unchecked Sendable {

@@ -153,20 +153,41 @@ extension GDBMHandle {
         let operation: GDBMOperation = replace ? .store : .insert
         try checkSize(key.count, "key", operation)
         try checkSize(value.count, "value", operation)
+        let result = key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in rawStore(valueBytes, forKey: keyBytes, replace: replace) }
+        }
+        return try stored(result, replace: replace)
+    }
+
+    /// ``store(_:forKey:replace:)`` for a key and a value in memory the caller owns.
+    func store(
+        _ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer, replace: Bool
+    ) throws(GDBMError) -> Bool {
+        let operation: GDBMOperation = replace ? .store : .insert
+        try checkSize(key.count, "key", operation)
+        try checkSize(value.count, "value", operation)
+        return try stored(rawStore(value, forKey: key, replace: replace), replace: replace)
+    }
+
+    /// `gdbm_store` with the error codes right after it.
+    private func rawStore(
+        _ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer, replace: Bool
+    ) -> (Int32, gdbmCode: Int32, systemCode: Int32) {
         let flag = replace ? GDBM_REPLACE : GDBM_INSERT
-        let (status, gdbmCode, systemCode) = key.withUnsafeBytes { keyBytes in
-            value.withUnsafeBytes { valueBytes in
-                withDatum(keyBytes) { keyDatum in
-                    withDatum(valueBytes) { valueDatum in
-                        capturingErrors { gdbm_store(raw, keyDatum, valueDatum, flag) }
-                    }
-                }
+        return withDatum(key) { keyDatum in
+            withDatum(value) { valueDatum in
+                capturingErrors { gdbm_store(raw, keyDatum, valueDatum, flag) }
             }
         }
+    }
+
+    /// Whether `gdbm_store` stored the value, or its error.
+    private func stored(_ result: (Int32, gdbmCode: Int32, systemCode: Int32), replace: Bool) throws(GDBMError) -> Bool {
+        let (status, gdbmCode, systemCode) = result
         switch status {
         case 0: return true
         case 1 where !replace: return false  // the key exists; gdbm_errno is GDBM_CANNOT_REPLACE
-        default: throw error(gdbmCode, systemCode, operation)
+        default: throw error(gdbmCode, systemCode, replace ? .store : .insert)
         }
     }
 

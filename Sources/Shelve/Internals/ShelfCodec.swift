@@ -27,18 +27,19 @@ internal struct ShelfCodec {
         pickler.options.protocolVersion
     }
 
-    /// Pickles `value` and calls `body` with the pickle, which is valid only during the call.
-    func withPickle(of value: PickleValue, _ body: ([UInt8]) throws(GDBMError) -> Void) throws(WriteFailure) {
+    /// Pickles `value` and calls `body` with the pickle, lent from the pickler's buffer and valid only during
+    /// the call; the pickler is left empty, with a cleared memo, for the next value.
+    func withPickle(
+        of value: PickleValue, _ body: (UnsafeRawBufferPointer) throws(GDBMError) -> Void
+    ) throws(WriteFailure) {
         do {
             try pickler.dump(value)
         } catch {
             throw .encoding(error)  // the pickler is left empty, with a cleared memo
         }
-        // One copy of the output, which also empties the pickler for the next value.
-        let pickle = pickler.takeOutput()
-        pickler.clearMemo()
+        defer { pickler.clearMemo() }
         do {
-            try body(pickle)
+            try pickler.withOutput { (bytes) throws(GDBMError) in try body(bytes) }
         } catch {
             throw .storage(error)
         }
