@@ -17,7 +17,10 @@ extension PickleValue {
         // copied to the worklist and back.
         // `consume` hands the popped value over even in unoptimized builds, where a copy would keep the
         // container referenced past the uniqueness check and free it recursively.
+        // Room for a few children to begin with, so that the worklist of small nested data (a list of ten
+        // lists) does not grow one allocation at a time.
         var pending: [PickleValue] = []
+        pending.reserveCapacity(min(values.count, 16))
         while let value = values.popLast() {
             guard value.mayHoldContainers else { continue }
             dismantle(consume value, into: &pending)

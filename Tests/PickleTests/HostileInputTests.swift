@@ -7,30 +7,57 @@ import TestSupport
 /// globals. Each loads or fails with a typed error, and everything done with what loads (compare, hash,
 /// print, dump, Codable) stays bounded.
 ///
-/// Memory bounds are stated per test and checked with the process's peak resident size
-/// (`getrusage`), which only grows; other tests running at the same time can raise it too, so the
-/// bounds are generous, yet far below what the attacks would take unbounded (gigabytes or more). The
-/// suite's tests run one at a time, so that no attack's memory counts against another's bound.
+/// Memory bounds are stated per test and checked with the process's peak resident size. Other tests
+/// running at the same time raise it too, so on Linux the peak is reset before each measurement
+/// (`/proc/self/clear_refs`) and a bound that is exceeded is measured again, up to three times, before it
+/// counts: an attack that really takes too much memory exceeds it every time, while another suite's
+/// allocation rarely overlaps three runs. The bounds are generous, yet far below what the attacks would
+/// take unbounded (gigabytes or more). The suite's tests run one at a time, so that no attack's memory
+/// counts against another's bound.
 @Suite(.serialized) struct HostileInputTests {
     // MARK: - Helpers
 
-    /// The peak resident size of the process so far, in bytes.
+    /// The peak resident size of the process since the last ``resetPeak()`` (or since it started), in bytes.
     static func peakResidentBytes() -> Int {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int(line.dropFirst("VmHWM:".count).split(separator: " ").first ?? "")
+        {
+            return kilobytes * 1024
+        }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return usage.ru_maxrss * 1024  // kilobytes on Linux
     }
 
-    /// Runs `body` and checks that the process's peak resident size grew by at most `megabytes` meanwhile.
+    /// Sets the peak resident size back to the current size, where the system allows it (Linux); returns
+    /// whether it did.
+    static func resetPeak() -> Bool {
+        guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? file.close() }
+        return (try? file.write(contentsOf: Data("5".utf8))) != nil
+    }
+
+    /// Runs `body` and checks that the process's peak resident size grew by at most `megabytes` meanwhile;
+    /// where the peak can be reset, an excess is measured again, up to three runs in all.
     static func withinMemory<Result>(
         _ megabytes: Int, _ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Result
     ) rethrows -> Result {
-        let before = peakResidentBytes()
-        let result = try body()
-        let growth = peakResidentBytes() - before
-        #expect(
-            growth <= megabytes << 20, "\(what): peak RSS grew by \(growth >> 20) MB", sourceLocation: sourceLocation)
-        return result
+        var growths: [Int] = []
+        while true {
+            let canRetry = resetPeak()
+            let before = peakResidentBytes()
+            let result = try body()
+            let growth = peakResidentBytes() - before
+            growths.append(growth)
+            if growth <= megabytes << 20 || !canRetry || growths.count == 3 {
+                #expect(
+                    growth <= megabytes << 20,
+                    "\(what): peak RSS grew by \(growths.map { "\($0 >> 20)" }.joined(separator: ", ")) MB",
+                    sourceLocation: sourceLocation)
+                return result
+            }
+        }
     }
 
     static func uint32(_ value: Int) -> [UInt8] { withUnsafeBytes(of: UInt32(value).littleEndian) { Array($0) } }
