@@ -55,9 +55,9 @@ struct HashedKeys {
                 index = table
             }
             table.add(hash: KeyHash.hash(key, seed: table.seed), position: keys.count)
-            keys.append(key)
+            keys.append(consume key)
         } else {
-            keys.append(key)
+            keys.append(consume key)
             if keys.count > Self.linearSearchLimit { rebuildIndex(capacity: keys.count) }
         }
     }
@@ -66,7 +66,7 @@ struct HashedKeys {
     @discardableResult
     @inline(__always)
     mutating func insert(_ key: consuming PickleValue) -> (inserted: Bool, position: Int) {
-        if index != nil { return insertHashed(key) }
+        if index != nil { return insertHashed(consume key) }
         // A `str` key among `str` keys, the common case, compared without the general `==`.
         if case .string(let string) = key {
             // Only a `str` equals a `str`.
@@ -80,7 +80,7 @@ struct HashedKeys {
         } else if let existing = firstIndex(of: key) {
             return (false, existing)
         }
-        keys.append(key)
+        keys.append(consume key)
         if keys.count > Self.linearSearchLimit { rebuildIndex(capacity: keys.count) }
         return (true, keys.count - 1)
     }
@@ -94,7 +94,7 @@ struct HashedKeys {
         let hash = KeyHash.hash(key, seed: index.unsafelyUnwrapped.seed)
         let position = index.unsafelyUnwrapped.findOrAdd(key, hash: hash, newPosition: newPosition, in: keys)
         guard position == newPosition else { return (false, position) }
-        keys.append(key)
+        keys.append(consume key)
         if index.unsafelyUnwrapped.needsGrowth(count: keys.count) {
             index = index.unsafelyUnwrapped.grown(to: keys.count)
         }

@@ -70,11 +70,11 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
         values.reserveCapacity(values.count + count)
         for index in 0..<count {
             let (key, value) = entry(index)
-            let (inserted, position) = keys.insert(key)
+            let (inserted, position) = keys.insert(consume key)
             if inserted {
-                values.append(value)
+                values.append(consume value)
             } else {
-                values[position] = value
+                values[position] = consume value
             }
         }
         swap(&keys, &storage)

@@ -162,6 +162,15 @@ extension UnpicklerMachine {
 
     // MARK: - Hashability
 
+    /// Whether the value at `entry` is a `str` or an `int`, read where it is.
+    @inline(__always)
+    static func isAtomicKey(_ entry: UnsafeMutablePointer<UnpicklerStackEntry>) -> Bool {
+        switch entry.pointee.value {
+        case .string, .int: true
+        default: false
+        }
+    }
+
     /// Throws unless `value` can be a dict key or set element in Python.
     @inline(__always)
     mutating func requireHashable(_ value: PickleValue) throws(PickleError) {
@@ -255,7 +264,8 @@ extension UnpicklerMachine {
         case .dict(let dict):
             var index = start
             while index < stack.count {
-                try requireHashable(stack.base[index].value)
+                // The common keys are checked in place; only the others are copied out for the full check.
+                if !Self.isAtomicKey(stack.base + index) { try requireHashable(stack.base[index].value) }
                 index += 2
             }
             dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)

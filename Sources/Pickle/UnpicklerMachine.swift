@@ -182,13 +182,13 @@ struct UnpicklerMachine: ~Copyable {
     // MARK: - The stack
 
     @inline(__always)
-    mutating func push(_ value: PickleValue, depth: Int32 = 0) {
-        stack.append(UnpicklerStackEntry(value, depth: depth))
+    mutating func push(_ value: consuming PickleValue, depth: Int32 = 0) {
+        stack.append(UnpicklerStackEntry(consume value, depth: depth))
     }
 
     @inline(__always)
-    mutating func push(_ entry: UnpicklerStackEntry) {
-        stack.append(entry)
+    mutating func push(_ entry: consuming UnpicklerStackEntry) {
+        stack.append(consume entry)
     }
 
     // Helpers called from mutating methods are mutating or static themselves: calling a
@@ -454,8 +454,7 @@ struct UnpicklerMachine: ~Copyable {
 
     @inline(__always)
     mutating func storeTop(at index: Int) throws(PickleError) {
-        let entry = try top()
-        memo.store(entry, at: index)
+        memo.store(try top(), at: index)
         if let limit = options.maxMemoSize, memo.count > limit {
             throw reader.error(.limitExceeded, "more than maxMemoSize (\(limit)) memo entries")
         }

@@ -26,20 +26,20 @@ struct UnpicklerMemo {
 
     /// Stores `entry` at `index` (not negative), replacing any entry there.
     @inline(__always)
-    mutating func store(_ entry: UnpicklerStackEntry, at index: Int) {
+    mutating func store(_ entry: consuming UnpicklerStackEntry, at index: Int) {
         if index == dense.count, sparse.isEmpty {
             // The usual case: the next index, with nothing stored beyond the array.
             if dense.capacity == 0 { dense.reserveCapacity(32) }
-            dense.append(entry)
+            dense.append(consume entry)
             count += 1
         } else {
-            storeSlowly(entry, at: index)
+            storeSlowly(consume entry, at: index)
         }
     }
 
-    private mutating func storeSlowly(_ entry: UnpicklerStackEntry, at index: Int) {
+    private mutating func storeSlowly(_ entry: consuming UnpicklerStackEntry, at index: Int) {
         if index == dense.count {
-            dense.append(entry)
+            dense.append(consume entry)
             if sparse.isEmpty || sparse.removeValue(forKey: index) == nil { count += 1 }
         } else if index < dense.count || index < 2 * count + 64 {
             // Within the array, or a small gap: the array stays within twice the entries plus 64.
@@ -47,8 +47,8 @@ struct UnpicklerMemo {
                 dense.append(contentsOf: repeatElement(.hole, count: index + 1 - dense.count))
             }
             if dense[index].isHole, sparse.isEmpty || sparse.removeValue(forKey: index) == nil { count += 1 }
-            dense[index] = entry
-        } else if sparse.updateValue(entry, forKey: index) == nil {
+            dense[index] = consume entry
+        } else if sparse.updateValue(consume entry, forKey: index) == nil {
             count += 1
         }
     }
