@@ -121,14 +121,14 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
 
     /// Sets the value for `key`, returning the value it replaced, if any.
     @discardableResult
-    public func updateValue(_ value: PickleValue, forKey key: PickleValue) -> PickleValue? {
-        let (inserted, position) = storage.insert(key)
+    public func updateValue(_ value: consuming PickleValue, forKey key: consuming PickleValue) -> PickleValue? {
+        let (inserted, position) = storage.insert(consume key)
         if inserted {
-            storedValues.append(value)
+            storedValues.append(consume value)
             return nil
         }
         let old = storedValues[position]
-        storedValues[position] = value
+        storedValues[position] = consume value
         return old
     }
 

@@ -10,8 +10,8 @@ struct PickleKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     var codingPath: [any CodingKey] { path.keys }
 
-    private func set(_ value: PickleValue, for key: Key) {
-        dict.updateValue(value, forKey: .string(key.stringValue))
+    private func set(_ value: consuming PickleValue, for key: Key) {
+        dict.updateValue(consume value, forKey: .string(key.stringValue))
     }
 
     mutating func encodeNil(forKey key: Key) throws { set(.none, for: key) }
