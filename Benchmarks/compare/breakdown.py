@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-from instructions import BM, COUNTS
+from instructions import BM, COUNTS, run_callgrind
 
 CATEGORIES = [
     ("allocating and freeing memory", re.compile(
@@ -56,10 +56,7 @@ def self_costs(command):
     """Instructions per function (own cost) for the whole of `command`."""
     with tempfile.TemporaryDirectory() as directory:
         out = os.path.join(directory, "callgrind.out")
-        result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + command,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if result.returncode != 0:
-            sys.exit("failed: %s\n%s" % (" ".join(command), result.stderr[-2000:]))
+        run_callgrind(command, out)
         listing = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", out],
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     demangle = shutil_which("swift-demangle")

@@ -31,15 +31,20 @@ else:
 """
 
 
+def run_callgrind(command, out):
+    """Runs `command` under callgrind, writing its profile to `out`; returns valgrind's report (stderr)."""
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + command,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(command), result.stderr[-2000:]))
+    return result.stderr
+
+
 def callgrind_total(command):
     """The instructions callgrind counts for the whole of `command`."""
     with tempfile.TemporaryDirectory() as directory:
-        out = os.path.join(directory, "callgrind.out")
-        result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + command,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if result.returncode != 0:
-            sys.exit("failed: %s\n%s" % (" ".join(command), result.stderr[-2000:]))
-        match = re.search(r"I\s+refs:\s+([\d,]+)", result.stderr)
+        report = run_callgrind(command, os.path.join(directory, "callgrind.out"))
+        match = re.search(r"I\s+refs:\s+([\d,]+)", report)
         return int(match.group(1).replace(",", ""))
 
 
