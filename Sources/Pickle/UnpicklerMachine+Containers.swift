@@ -162,12 +162,13 @@ extension UnpicklerMachine {
 
     // MARK: - Hashability
 
-    /// Whether the value at `entry` is a `str` or an `int`, read where it is.
+    /// ``requireHashable(_:)`` for the value at `entry`, read where it is: only a tuple (whose elements are
+    /// checked) or an unhashable value is copied out, so the common keys cost no retain and release.
     @inline(__always)
-    static func isAtomicKey(_ entry: UnsafeMutablePointer<UnpicklerStackEntry>) -> Bool {
+    mutating func requireHashable(at entry: UnsafeMutablePointer<UnpicklerStackEntry>) throws(PickleError) {
         switch entry.pointee.value {
-        case .string, .int: true
-        default: false
+        case .tuple, .list, .dict, .set, .bytearray: try requireHashable(entry.pointee.value)
+        default: return
         }
     }
 
@@ -264,8 +265,7 @@ extension UnpicklerMachine {
         case .dict(let dict):
             var index = start
             while index < stack.count {
-                // The common keys are checked in place; only the others are copied out for the full check.
-                if !Self.isAtomicKey(stack.base + index) { try requireHashable(stack.base[index].value) }
+                try requireHashable(at: stack.base + index)
                 index += 2
             }
             dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)

@@ -91,6 +91,8 @@ struct UnpicklerStack: ~Copyable {
     private mutating func grow() {
         let newCapacity = capacity == 0 ? Self.initialCapacity : capacity * 2
         let (bytes, overflow) = newCapacity.multipliedReportingOverflow(by: MemoryLayout<UnpicklerStackEntry>.stride)
+        // The stack holds at most one entry per opcode byte read, so the size cannot overflow for any input;
+        // malloc fails only when memory is exhausted, where a Swift array's growth traps too.
         guard !overflow, let memory = malloc(bytes) else {
             fatalError("out of memory for an unpickler stack of \(newCapacity) entries")
         }

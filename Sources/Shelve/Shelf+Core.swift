@@ -20,38 +20,34 @@ extension Shelf {
     /// The value under `rawKey`: from the cache with writeback, else unpickled straight from GDBM's buffer
     /// (and cached with writeback); `nil` if absent.
     internal func loadValue(rawKey: [UInt8]) throws(ShelfError) -> PickleValue? {
-        let file = try openFile(.read(rawKey))
-        if isWriteback, let cached = cache[rawKey] { return cached }
-        let loaded: PickleValue?
-        do {
-            loaded = try file.withValue(forKey: rawKey) { bytes in try codec.decode(bytes) }
-        } catch let error as GDBMError {
-            throw ShelfError(error, .read(rawKey), path: path)
-        } catch {
-            throw .decodingFailed(.read(rawKey), path: path, underlying: error)
-        }
+        if isWriteback, file != nil, let cached = cache[rawKey] { return cached }
+        let loaded = try rawKey.withUnsafeBufferPointer { loadValue(keyBytes: $0, rawKey: { rawKey }) }.get()
         if isWriteback, let loaded { cache[rawKey] = loaded }
         return loaded
     }
 
     /// ``loadValue(rawKey:)`` for a `String` key: without writeback, reads with the key's UTF-8 where it is.
     internal func loadValue(forKey key: String) throws(ShelfError) -> PickleValue? {
-        if !isWriteback, let loaded = key.utf8.withContiguousStorageIfAvailable({ loadValue(keyBytes: $0) }) {
+        if !isWriteback,
+            let loaded = key.utf8.withContiguousStorageIfAvailable({ loadValue(keyBytes: $0, rawKey: { Array(key.utf8) }) })
+        {
             return try loaded.get()
         }
         return try loadValue(rawKey: Array(key.utf8))
     }
 
-    /// ``loadValue(rawKey:)`` without writeback, for a key in memory: no array is made for the key unless
-    /// an error needs it.
-    internal func loadValue(keyBytes: UnsafeBufferPointer<UInt8>) -> Result<PickleValue?, ShelfError> {
-        guard let file else { return .failure(.closed(.read(Array(keyBytes)), path: path)) }
+    /// Unpickles the value under the key `keyBytes` straight from GDBM's buffer, without the cache; `rawKey`
+    /// makes the key's array only when an error needs it.
+    private func loadValue(
+        keyBytes: UnsafeBufferPointer<UInt8>, rawKey: () -> [UInt8]
+    ) -> Result<PickleValue?, ShelfError> {
+        guard let file else { return .failure(.closed(.read(rawKey()), path: path)) }
         do {
             return .success(try file.withValue(forKey: UnsafeRawBufferPointer(keyBytes)) { bytes in try codec.decode(bytes) })
         } catch let error as GDBMError {
-            return .failure(ShelfError(error, .read(Array(keyBytes)), path: path))
+            return .failure(ShelfError(error, .read(rawKey()), path: path))
         } catch {
-            return .failure(.decodingFailed(.read(Array(keyBytes)), path: path, underlying: error))
+            return .failure(.decodingFailed(.read(rawKey()), path: path, underlying: error))
         }
     }
 
