@@ -103,24 +103,30 @@ public final class Unpickler {
             throw PickleError(.limitExceeded, "input of \(bytes.count) bytes exceeds maxInputSize (\(limit))")
         }
         return try bytes.withUnsafeBytesTyped { (buffer) throws(PickleError) in
-            var machine = UnpicklerMachine(buffer, position: position, options: options)
-            machine.nextBuffer = nextBuffer
-            let memoWasEmpty = memo.count == 0
+            try UnpicklerMachine.withMachine(buffer, position: position, options: options) {
+                (machine) throws(PickleError) in try load(with: &machine)
+            }
+        }
+    }
+
+    /// ``load()`` on `machine`, with this unpickler's memo, moving on to where the pickle ended.
+    private func load(with machine: inout UnpicklerMachine) throws(PickleError) -> PickleValue {
+        machine.nextBuffer = nextBuffer
+        let memoWasEmpty = memo.count == 0
+        swap(&machine.memo, &memo)
+        defer {
             swap(&machine.memo, &memo)
-            defer {
-                swap(&machine.memo, &memo)
-                position = machine.reader.position
-                nextBuffer = machine.nextBuffer
-            }
-            do throws(PickleError) {
-                return try machine.load()
-            } catch {
-                // Values of earlier loads may be in the memo, and the caller has them: only a load that
-                // started from an empty memo knows that everything in it is its own. (After a successful
-                // load, the memo stays for the next loads.)
-                if memoWasEmpty { machine.releaseUnreachable(keeping: []) }
-                throw error
-            }
+            position = machine.reader.position
+            nextBuffer = machine.nextBuffer
+        }
+        do throws(PickleError) {
+            return try machine.load()
+        } catch {
+            // Values of earlier loads may be in the memo, and the caller has them: only a load that
+            // started from an empty memo knows that everything in it is its own. (After a successful
+            // load, the memo stays for the next loads.)
+            if memoWasEmpty { machine.releaseUnreachable(keeping: []) }
+            throw error
         }
     }
 
@@ -166,15 +172,17 @@ public final class Unpickler {
         if let limit = options.maxInputSize, buffer.count > limit {
             throw PickleError(.limitExceeded, "input of \(buffer.count) bytes exceeds maxInputSize (\(limit))")
         }
-        var machine = UnpicklerMachine(buffer, position: 0, options: options)
-        do throws(PickleError) {
-            let value = try machine.load()
-            // (Checked here too, to skip making the array when nothing was fetched twice.)
-            if !machine.fetched.isEmpty { machine.releaseUnreachable(keeping: [value]) }
-            return value
-        } catch {
-            machine.releaseUnreachable(keeping: [])
-            throw error
+        return try UnpicklerMachine.withMachine(buffer, position: 0, options: options) {
+            (machine) throws(PickleError) in
+            do throws(PickleError) {
+                let value = try machine.load()
+                // (Checked here too, to skip making the array when nothing was fetched twice.)
+                if machine.fetched != nil { machine.releaseUnreachable(keeping: [value]) }
+                return value
+            } catch {
+                machine.releaseUnreachable(keeping: [])
+                throw error
+            }
         }
     }
 
@@ -215,18 +223,20 @@ public final class Unpickler {
         if let limit = options.maxInputSize, buffer.count > limit {
             throw PickleError(.limitExceeded, "input of \(buffer.count) bytes exceeds maxInputSize (\(limit))")
         }
-        var machine = UnpicklerMachine(buffer, position: 0, options: options)
-        var values: [PickleValue] = []
-        do throws(PickleError) {
-            while !machine.reader.isAtEnd {
-                values.append(try machine.load())
+        return try UnpicklerMachine.withMachine(buffer, position: 0, options: options) {
+            (machine) throws(PickleError) in
+            var values: [PickleValue] = []
+            do throws(PickleError) {
+                while !machine.reader.isAtEnd {
+                    values.append(try machine.load())
+                }
+            } catch {
+                machine.releaseUnreachable(keeping: [])
+                throw error
             }
-        } catch {
-            machine.releaseUnreachable(keeping: [])
-            throw error
+            machine.releaseUnreachable(keeping: values)
+            return values
         }
-        machine.releaseUnreachable(keeping: values)
-        return values
     }
 }
 

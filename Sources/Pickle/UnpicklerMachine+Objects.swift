@@ -15,7 +15,7 @@ extension UnpicklerMachine {
         guard let resolve = options.resolveGlobal, !Self.loadsNatively(global) else { return .global(global) }
         do {
             guard let value = try resolve(global) else { return .global(global) }
-            foreign.append((value, nil))
+            noteForeign((value, nil))
             return value
         } catch let error as PickleError {
             throw reader.error(.refusedGlobal, error.message)
@@ -72,7 +72,7 @@ extension UnpicklerMachine {
         }
         do {
             let value = try persistentLoad(id)
-            foreign.append((value, id))
+            noteForeign((value, id))
             push(value)
         } catch let error as PickleError {
             var error = error

@@ -8,7 +8,7 @@
 /// The machine is a struct driven by ``Unpickler``, which keeps the memo between loads.
 struct UnpicklerMachine: ~Copyable {
     var reader: PickleReader
-    var stack = UnpicklerStack()
+    var stack: UnpicklerStack
     /// The stack positions of the open `MARK`s.
     var marks: [Int] = []
     /// The stack position of the innermost `MARK`, or 0: values below it are out of reach.
@@ -24,29 +24,54 @@ struct UnpicklerMachine: ~Copyable {
     /// Each comes with the persistent ID it was made from, if any: the ID is the pickle's own, and what the
     /// value reaches only through it (`('persistent', id)`, say) was built by the load, not given by the
     /// caller, so it is not spared for the value's sake.
-    var foreign: [(value: PickleValue, madeFrom: PickleValue?)] = []
-    /// The values with something inside that `GET` and `DUP` pushed a second time. A value can only come
-    /// to contain itself through a second reference to it, so every reference cycle the pickle builds goes
-    /// through one of these (see ``releaseUnreachable(keeping:)``).
-    var fetched: [PickleValue] = []
+    ///
+    /// `nil` until the first, like ``fetched``: most loads need neither, and an empty array would still
+    /// cost a release at the end of every load.
+    var foreign: [(value: PickleValue, madeFrom: PickleValue?)]? = nil
+    /// The values with something inside that `GET` and `DUP` pushed a second time, or `nil` for none. A
+    /// value can only come to contain itself through a second reference to it, so every reference cycle the
+    /// pickle builds goes through one of these (see ``releaseUnreachable(keeping:)``).
+    var fetched: [PickleValue]? = nil
     let options: UnpicklerOptions
     let maxDepth: Int32
     /// ``smallStringLayoutHolds``, read once.
     let smallStringsInline: Bool
 
-    init(_ buffer: UnsafeRawBufferPointer, position: Int, options: UnpicklerOptions) {
+    /// A machine over `buffer` from `position` whose stack starts in `stackStorage` (see
+    /// ``withMachine(_:position:options:_:)``).
+    private init(
+        _ buffer: UnsafeRawBufferPointer, position: Int, options: UnpicklerOptions,
+        stackStorage: UnsafeMutableBufferPointer<UnpicklerStackEntry>
+    ) {
         reader = PickleReader(buffer, position: position)
+        stack = UnpicklerStack(storage: stackStorage)
         self.options = options
         maxDepth = Int32(clamping: max(options.maxDepth, 1))
         smallStringsInline = Self.smallStringLayoutHolds
+    }
+
+    /// Calls `body` with a machine over `buffer` from `position`, whose stack's first entries are on this
+    /// function's own stack, so that a shallow pickle loads without allocating one. The machine cannot
+    /// outlive the call.
+    @inline(__always)
+    static func withMachine<R>(
+        _ buffer: UnsafeRawBufferPointer, position: Int, options: UnpicklerOptions,
+        _ body: (inout UnpicklerMachine) throws(PickleError) -> R
+    ) throws(PickleError) -> R {
+        try withUnsafeTemporaryAllocation(of: UnpicklerStackEntry.self, capacity: UnpicklerStack.initialCapacity) {
+            (storage) throws(PickleError) -> R in
+            var machine = UnpicklerMachine(buffer, position: position, options: options, stackStorage: storage)
+            return try body(&machine)
+        }
     }
 
     /// Runs opcodes until `STOP` and returns the value on top of the stack.
     ///
     /// The opcodes that make up most pickles run here, inline; the others go through ``execute(_:)``.
     mutating func load() throws(PickleError) -> PickleValue {
-        stack.removeAll(from: 0)
-        marks.removeAll(keepingCapacity: true)
+        // (Left over only by a failed load of a stream.)
+        if stack.count > 0 { stack.removeAll(from: 0) }
+        if !marks.isEmpty { marks.removeAll(keepingCapacity: true) }
         fence = 0
         proto = 0
         var opcodesLeft = options.maxOpcodes ?? Int.max
@@ -115,6 +140,13 @@ struct UnpicklerMachine: ~Copyable {
             case Opcode.stop.rawValue:
                 reader.beginOpcode(.stop, at: start)
                 return try pop().value
+            case Opcode.proto.rawValue:
+                // Once per pickle, but a small pickle is little more.
+                reader.beginOpcode(.proto, at: start)
+                try readProtocol()
+            case Opcode.frame.rawValue:
+                reader.beginOpcode(.frame, at: start)
+                try checkFrame()
             default:
                 guard let opcode = opcodes[Int(byte)] else {
                     reader.beginOpcode(nil, at: start)
@@ -160,15 +192,12 @@ struct UnpicklerMachine: ~Copyable {
     /// returns (on the stack, in the memo, or dropped by `POP` or by a `PUT` over it). A load that fetched
     /// nothing twice built no cycle, and this does nothing.
     mutating func releaseUnreachable(keeping kept: [PickleValue]) {
-        guard !fetched.isEmpty else { return }
+        guard let fetched = self.fetched.take() else { return }
         // A value with no container inside is in no cycle: after a successful load, the walk is only
         // needed when one has one. (After a failed one, everything fetched is emptied, as always.)
-        guard kept.isEmpty || fetched.contains(where: { $0.holdsContainers }) else {
-            fetched.removeAll()
-            return
-        }
+        guard kept.isEmpty || fetched.contains(where: { $0.holdsContainers }) else { return }
         var spared = PickleValue.reachableIdentities(from: kept)
-        for (value, madeFrom) in foreign {
+        for (value, madeFrom) in foreign ?? [] {
             var reached = PickleValue.reachableIdentities(from: [value])
             if let madeFrom, madeFrom.mayHoldContainers {
                 reached.subtract(PickleValue.reachableIdentities(from: [madeFrom]))
@@ -176,7 +205,6 @@ struct UnpicklerMachine: ~Copyable {
             spared.formUnion(reached)
         }
         PickleValue.emptyContainers(reachableFrom: fetched, sparing: spared)
-        fetched.removeAll()
     }
 
     // MARK: - The stack
@@ -419,18 +447,29 @@ struct UnpicklerMachine: ~Copyable {
 
         // Framing and protocol.
         case .proto:
-            let version = try reader.readUInt1()
-            guard version <= 5 else {
-                throw reader.error(.unsupportedProtocol, "unsupported pickle protocol: \(version)")
-            }
-            proto = version
+            try readProtocol()
         case .frame:
-            // Frames only group opcodes for buffered reading; the data must hold the whole frame.
-            let length = try reader.readUInt8()
-            guard length <= UInt64(reader.remaining) else { throw reader.truncated() }
+            try checkFrame()
         case .stop:
             break
         }
+    }
+
+    /// `PROTO`'s argument: the protocol the pickle declares.
+    @inline(__always)
+    mutating func readProtocol() throws(PickleError) {
+        let version = try reader.readUInt1()
+        guard version <= 5 else {
+            throw reader.error(.unsupportedProtocol, "unsupported pickle protocol: \(version)")
+        }
+        proto = version
+    }
+
+    /// `FRAME`: frames only group opcodes for buffered reading; the data must hold the whole frame.
+    @inline(__always)
+    mutating func checkFrame() throws(PickleError) {
+        let length = try reader.readUInt8()
+        guard length <= UInt64(reader.remaining) else { throw reader.truncated() }
     }
 
     // MARK: - Memo
@@ -444,12 +483,19 @@ struct UnpicklerMachine: ~Copyable {
         push(entry)
     }
 
+    /// Records a value a hook returned, with the persistent ID it was made from, if any (see ``foreign``).
+    mutating func noteForeign(_ entry: (value: PickleValue, madeFrom: PickleValue?)) {
+        if foreign == nil { foreign = [] }
+        foreign!.append(entry)
+    }
+
     /// Records a value with something inside that `GET` or `DUP` pushed again, once per run of fetches
     /// of the same container.
     @inline(__always)
     mutating func noteFetched(_ value: PickleValue) {
-        if let identity = value.walkIdentity, let last = fetched.last, last.walkIdentity == identity { return }
-        fetched.append(value)
+        if let identity = value.walkIdentity, let last = fetched?.last, last.walkIdentity == identity { return }
+        if fetched == nil { fetched = [] }
+        fetched!.append(value)
     }
 
     @inline(__always)

@@ -9,8 +9,9 @@
 struct UnpicklerMemo {
     /// Entries at small indices; a ``UnpicklerStackEntry/hole`` for an index never stored.
     private var dense: [UnpicklerStackEntry] = []
-    /// Entries at indices too large for `dense`.
-    private var sparse: [Int: UnpicklerStackEntry] = [:]
+    /// Entries at indices too large for `dense`; `nil` until the first (a load that needs none then frees
+    /// nothing for it).
+    private var sparse: [Int: UnpicklerStackEntry]? = nil
     /// The number of distinct indices stored, which `MEMOIZE` uses as its index.
     private(set) var count = 0
 
@@ -21,13 +22,13 @@ struct UnpicklerMemo {
             let entry = dense[index]
             if !entry.isHole { return entry }
         }
-        return sparse.isEmpty ? nil : sparse[index]
+        return sparse?[index]
     }
 
     /// Stores `entry` at `index` (not negative), replacing any entry there.
     @inline(__always)
     mutating func store(_ entry: consuming UnpicklerStackEntry, at index: Int) {
-        if index == dense.count, sparse.isEmpty {
+        if index == dense.count, sparse?.isEmpty ?? true {
             // The usual case: the next index, with nothing stored beyond the array.
             if dense.capacity == 0 { dense.reserveCapacity(32) }
             dense.append(consume entry)
@@ -40,23 +41,24 @@ struct UnpicklerMemo {
     private mutating func storeSlowly(_ entry: consuming UnpicklerStackEntry, at index: Int) {
         if index == dense.count {
             dense.append(consume entry)
-            if sparse.isEmpty || sparse.removeValue(forKey: index) == nil { count += 1 }
+            if sparse?.removeValue(forKey: index) == nil { count += 1 }
         } else if index < dense.count || index < 2 * count + 64 {
             // Within the array, or a small gap: the array stays within twice the entries plus 64.
             if index >= dense.count {
                 dense.append(contentsOf: repeatElement(.hole, count: index + 1 - dense.count))
             }
-            if dense[index].isHole, sparse.isEmpty || sparse.removeValue(forKey: index) == nil { count += 1 }
+            if dense[index].isHole, sparse?.removeValue(forKey: index) == nil { count += 1 }
             dense[index] = consume entry
-        } else if sparse.updateValue(consume entry, forKey: index) == nil {
-            count += 1
+        } else {
+            if sparse == nil { sparse = [:] }
+            if sparse!.updateValue(consume entry, forKey: index) == nil { count += 1 }
         }
     }
 
     /// Removes every entry.
     mutating func removeAll() {
         dense.removeAll()
-        sparse.removeAll()
+        sparse = nil
         count = 0
     }
 }

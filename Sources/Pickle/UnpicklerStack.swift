@@ -11,28 +11,33 @@ import Musl
 /// An `Array` would retain each value when an opcode collects the values above a MARK and release
 /// it again when they are removed; moving them out of this buffer costs neither.
 ///
-/// The buffer is allocated at the first push, 16 entries (512 bytes) to begin with, and comes from
-/// `malloc`: `UnsafeMutablePointer.allocate` asks the runtime for an explicitly aligned block, which on
-/// Linux goes through `posix_memalign`, and a block of 1 KiB or more makes glibc consolidate its free
-/// lists first. Both cost more than loading a small pickle does.
+/// The first ``initialCapacity`` entries (512 bytes) live in storage the caller lends for the length of
+/// the load, on its own stack (see ``UnpicklerMachine/withMachine(_:position:options:_:)``): a pickle whose
+/// stack stays that shallow, as most shelf values' do, costs no allocation for it. Deeper stacks move to
+/// a buffer from `malloc`, doubled as needed. (`malloc` rather than `UnsafeMutablePointer.allocate`,
+/// which asks the runtime for an explicitly aligned block: on Linux that goes through `posix_memalign`,
+/// and a block of 1 KiB or more makes glibc consolidate its free lists first.)
 struct UnpicklerStack: ~Copyable {
-    /// The first entry; entries `0..<count` are initialized. Not to be read while ``capacity`` is 0.
+    /// The first entry; entries `0..<count` are initialized.
     private(set) var base: UnsafeMutablePointer<UnpicklerStackEntry>
     /// The number of entries.
     private(set) var count = 0
-    private var capacity = 0
+    private var capacity: Int
+    /// Whether ``base`` came from `malloc` and is freed here, rather than being the caller's storage.
+    private var ownsBase = false
 
+    /// The number of entries in the storage a caller lends to ``init(storage:)``.
     static let initialCapacity = 16
 
-    init() {
-        // Never read or written: count and capacity are 0.
-        base = UnsafeMutablePointer(bitPattern: MemoryLayout<UnpicklerStackEntry>.alignment)!
+    /// A stack whose first entries go in `storage`, uninitialized memory that must outlive the stack.
+    init(storage: UnsafeMutableBufferPointer<UnpicklerStackEntry>) {
+        base = storage.baseAddress!
+        capacity = storage.count
     }
 
     deinit {
-        guard capacity > 0 else { return }
         base.deinitialize(count: count)
-        free(base)
+        if ownsBase { free(base) }
     }
 
     @inline(__always)
@@ -89,7 +94,7 @@ struct UnpicklerStack: ~Copyable {
     }
 
     private mutating func grow() {
-        let newCapacity = capacity == 0 ? Self.initialCapacity : capacity * 2
+        let newCapacity = max(capacity * 2, Self.initialCapacity)
         let (bytes, overflow) = newCapacity.multipliedReportingOverflow(by: MemoryLayout<UnpicklerStackEntry>.stride)
         // The stack holds at most one entry per opcode byte read, so the size cannot overflow for any input;
         // malloc fails only when memory is exhausted, where a Swift array's growth traps too.
@@ -97,12 +102,11 @@ struct UnpicklerStack: ~Copyable {
             fatalError("out of memory for an unpickler stack of \(newCapacity) entries")
         }
         let newBase = memory.bindMemory(to: UnpicklerStackEntry.self, capacity: newCapacity)
-        if capacity > 0 {
-            newBase.moveInitialize(from: base, count: count)
-            free(base)
-        }
+        newBase.moveInitialize(from: base, count: count)
+        if ownsBase { free(base) }
         base = newBase
         capacity = newCapacity
+        ownsBase = true
     }
 }
 

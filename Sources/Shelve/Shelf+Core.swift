@@ -21,7 +21,7 @@ extension Shelf {
     /// (and cached with writeback); `nil` if absent.
     internal func loadValue(rawKey: [UInt8]) throws(ShelfError) -> PickleValue? {
         if isWriteback, file != nil, let cached = cache[rawKey] { return cached }
-        let loaded = try rawKey.withUnsafeBufferPointer { loadValue(keyBytes: $0, rawKey: { rawKey }) }.get()
+        let loaded = try rawKey.withUnsafeBytes { loadValue(keyBytes: $0) }.get()
         if isWriteback, let loaded { cache[rawKey] = loaded }
         return loaded
     }
@@ -29,63 +29,63 @@ extension Shelf {
     /// ``loadValue(rawKey:)`` for a `String` key: without writeback, reads with the key's UTF-8 where it is.
     internal func loadValue(forKey key: String) throws(ShelfError) -> PickleValue? {
         if !isWriteback,
-            let loaded = key.utf8.withContiguousStorageIfAvailable({ loadValue(keyBytes: $0, rawKey: { Array(key.utf8) }) })
+            let loaded = key.utf8.withContiguousStorageIfAvailable({ loadValue(keyBytes: UnsafeRawBufferPointer($0)) })
         {
             return try loaded.get()
         }
         return try loadValue(rawKey: Array(key.utf8))
     }
 
-    /// Unpickles the value under the key `keyBytes` straight from GDBM's buffer, without the cache; `rawKey`
-    /// makes the key's array only when an error needs it.
-    private func loadValue(
-        keyBytes: UnsafeBufferPointer<UInt8>, rawKey: () -> [UInt8]
-    ) -> Result<PickleValue?, ShelfError> {
-        guard let file else { return .failure(.closed(.read(rawKey()), path: path)) }
+    /// Unpickles the value under the key `keyBytes` straight from GDBM's buffer, without the cache. (A
+    /// `Result`, for the callers' closures, which cannot throw a typed error.)
+    private func loadValue(keyBytes: UnsafeRawBufferPointer) -> Result<PickleValue?, ShelfError> {
+        guard let file else { return .failure(.closed(.read(Array(keyBytes)), path: path)) }
         do {
-            return .success(try file.withValue(forKey: UnsafeRawBufferPointer(keyBytes)) { bytes in try codec.decode(bytes) })
+            return .success(try file.withValue(forKey: keyBytes) { bytes in try codec.decode(bytes) })
         } catch let error as GDBMError {
-            return .failure(ShelfError(error, .read(rawKey()), path: path))
+            return .failure(ShelfError(error, .read(Array(keyBytes)), path: path))
         } catch {
-            return .failure(.decodingFailed(.read(rawKey()), path: path, underlying: error))
+            return .failure(.decodingFailed(.read(Array(keyBytes)), path: path, underlying: error))
         }
     }
 
     /// Pickles `value` and stores it under `rawKey` at once; with writeback, caches it once stored. A failure
     /// changes nothing, in the file or in the cache.
     internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {
-        try rawKey.withUnsafeBytes { storeValue(value, keyBytes: $0, rawKey: { rawKey }) }.get()
+        try rawKey.withUnsafeBytes { storeValue(value, keyBytes: $0) }.get()
+        if isWriteback { cache[rawKey] = value }
     }
 
     /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is.
     internal func storeValue(_ value: PickleValue, forKey key: String) throws(ShelfError) {
-        let stored = key.utf8.withContiguousStorageIfAvailable { utf8 in
-            storeValue(value, keyBytes: UnsafeRawBufferPointer(utf8), rawKey: { Array(key.utf8) })
+        guard let stored = key.utf8.withContiguousStorageIfAvailable({ storeValue(value, keyBytes: .init($0)) }) else {
+            return try storeValue(value, rawKey: Array(key.utf8))
         }
-        if let stored { return try stored.get() }
-        try storeValue(value, rawKey: Array(key.utf8))
+        try stored.get()
+        if isWriteback { cache[Array(key.utf8)] = value }
     }
 
-    /// Pickles `value` and stores it under the key `keyBytes`, whose array `rawKey` makes only when a cache or
-    /// an error needs it.
-    private func storeValue(
-        _ value: PickleValue, keyBytes: UnsafeRawBufferPointer, rawKey: () -> [UInt8]
-    ) -> Result<Void, ShelfError> {
-        guard let file else { return .failure(.closed(.store(rawKey()), path: path)) }
-        guard mode.isWritable else { return .failure(.readOnly(.store(rawKey()), path: path)) }
+    /// Pickles `value` and stores it under the key `keyBytes`, without the cache.
+    private func storeValue(_ value: PickleValue, keyBytes: UnsafeRawBufferPointer) -> Result<Void, ShelfError> {
+        guard let file else { return .failure(.closed(.store(Array(keyBytes)), path: path)) }
+        guard mode.isWritable else { return .failure(.readOnly(.store(Array(keyBytes)), path: path)) }
         do {
             try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
         } catch {
-            switch error {
-            case .encoding(let error):
-                return .failure(
-                    .encodingFailed(.store(rawKey()), path: path, protocolVersion: protocolVersion, underlying: error))
-            case .storage(let error):
-                return .failure(ShelfError(error, .store(rawKey()), path: path))
-            }
+            return .failure(writeError(error, keyBytes: keyBytes))
         }
-        if isWriteback { cache[rawKey()] = value }
         return .success(())
+    }
+
+    /// The shelf's error for a value that could not be pickled or stored under `keyBytes`.
+    private func writeError(_ failure: ShelfCodec.WriteFailure, keyBytes: UnsafeRawBufferPointer) -> ShelfError {
+        switch failure {
+        case .encoding(let error):
+            return .encodingFailed(
+                .store(Array(keyBytes)), path: path, protocolVersion: protocolVersion, underlying: error)
+        case .storage(let error):
+            return ShelfError(error, .store(Array(keyBytes)), path: path)
+        }
     }
 
     /// Deletes the record under `rawKey` without unpickling it, and drops it from the cache. Returns `false`

@@ -70,8 +70,16 @@ public final class Shelf {
     /// ``close()``, like Python's `writeback=True`.
     public let isWriteback: Bool
 
+    /// The file, open until ``close()``: a constant, so that reading it costs no retain (see ``file``).
+    private let openedFile: GDBMFile
+
+    /// Whether ``close()`` has been called.
+    private var closed = false
+
     /// The open file, or `nil` once closed.
-    internal var file: GDBMFile?
+    internal var file: GDBMFile? {
+        @inline(__always) get { closed ? nil : openedFile }
+    }
 
     /// The writeback cache, by key bytes; always empty without writeback.
     internal var cache: [[UInt8]: PickleValue] = [:]
@@ -169,7 +177,7 @@ public final class Shelf {
         } catch {
             throw .invalidArgument("\(error)", .open(mode), path: path)
         }
-        self.file = try Self.openFile(
+        self.openedFile = try Self.openFile(
             path: path, mode: mode, permissions: permissions, lockTimeout: lockTimeout,
             onLockConflict: onLockConflict
         )
@@ -325,7 +333,7 @@ extension Shelf {
         }
         var failures: [ShelfError] = []
         writeBackCache(to: file, failures: &failures)
-        self.file = nil
+        closed = true
         cache.removeAll()
         do {
             try file.close()

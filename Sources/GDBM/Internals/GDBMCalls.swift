@@ -2,7 +2,7 @@
 //
 // This is the one place to audit the C boundary:
 // - each call clears `gdbm_errno` and `errno` (both thread-local) right before it and reads both right after
-//   it, in the same synchronous function (`capturingErrors`);
+//   it, in the same synchronous function (`capturingErrors`; the record calls read them only on failure);
 // - every buffer gdbm returns is copied and freed here, or handed out as a `FetchedValue` that frees it
 //   in its `deinit`;
 // - every size is checked against gdbm's `int` before the call, and no datum passed to gdbm has a NULL
@@ -113,7 +113,7 @@ extension GDBMHandle {
 
     /// `gdbm_fetch` with the error codes right after it.
     private func rawFetch(_ key: UnsafeRawBufferPointer) -> (datum, gdbmCode: Int32, systemCode: Int32) {
-        withDatum(key) { keyDatum in capturingErrors { gdbm_fetch(raw, keyDatum) } }
+        withDatum(key) { keyDatum in capturingErrors({ gdbm_fetch(raw, keyDatum) }, succeeded: { $0.dptr != nil }) }
     }
 
     /// The value `gdbm_fetch` returned, `nil` for a missing key, or its error.
@@ -139,7 +139,7 @@ extension GDBMHandle {
         try checkSize(key.count, "key", .contains)
         let (found, gdbmCode, systemCode) = key.withUnsafeBytes { keyBytes in
             withDatum(keyBytes) { keyDatum in
-                capturingErrors { gdbm_exists(raw, keyDatum) }
+                capturingErrors({ gdbm_exists(raw, keyDatum) }, succeeded: { $0 != 0 })
             }
         }
         if found != 0 { return true }
@@ -176,7 +176,7 @@ extension GDBMHandle {
         let flag = replace ? GDBM_REPLACE : GDBM_INSERT
         return withDatum(key) { keyDatum in
             withDatum(value) { valueDatum in
-                capturingErrors { gdbm_store(raw, keyDatum, valueDatum, flag) }
+                capturingErrors({ gdbm_store(raw, keyDatum, valueDatum, flag) }, succeeded: { $0 == 0 })
             }
         }
     }
@@ -212,7 +212,7 @@ extension GDBMHandle {
         while let pointer = current.dptr {
             keys.append(Array(UnsafeRawBufferPointer(start: pointer, count: Int(current.dsize))))
             let previous = current
-            (current, gdbmCode, systemCode) = capturingErrors { gdbm_nextkey(raw, previous) }
+            (current, gdbmCode, systemCode) = capturingErrors({ gdbm_nextkey(raw, previous) }, succeeded: { $0.dptr != nil })
             free(pointer)
         }
         guard Int(gdbmCode) == GDBM_ITEM_NOT_FOUND else {
@@ -430,17 +430,41 @@ private func capturingErrors<T>(_ call: () -> T) -> (T, gdbmCode: Int32, systemC
     return (result, gdbmCode, systemCode)
 }
 
+/// ``capturingErrors(_:)`` for a call whose result tells success from failure: when `succeeded` says the
+/// call succeeded, the codes are not read (two calls into thread-local storage saved on every record read
+/// and write) and are returned as `GDBM_NO_ERROR` and 0.
+@inline(__always)
+private func capturingErrors<T>(
+    _ call: () -> T, succeeded: (T) -> Bool
+) -> (T, gdbmCode: Int32, systemCode: Int32) {
+    cgdbm_clear_errno()
+    cgdbm_clear_os_errno()
+    let result = call()
+    if succeeded(result) { return (result, Int32(GDBM_NO_ERROR), 0) }
+    return (result, cgdbm_errno(), cgdbm_os_errno())
+}
+
 extension GDBMHandle {
     /// Checks that a key or value size fits gdbm's `int` `dsize`.
+    @inline(__always)
     static func checkSize(
-        _ byteCount: Int, _ role: String, _ operation: GDBMOperation, path: String
+        _ byteCount: Int, _ role: StaticString, _ operation: GDBMOperation, path: String
     ) throws(GDBMError) {
         if byteCount > maximumDatumSize {
-            throw .tooLarge(role, byteCount: byteCount, limit: maximumDatumSize, operation, path: path)
+            throw tooLarge(byteCount, role, operation, path: path)
         }
     }
 
-    fileprivate func checkSize(_ byteCount: Int, _ role: String, _ operation: GDBMOperation) throws(GDBMError) {
+    /// ``checkSize(_:_:_:path:)``'s error, out of line: every read and write checks, none is expected to fail.
+    @inline(never)
+    static func tooLarge(
+        _ byteCount: Int, _ role: StaticString, _ operation: GDBMOperation, path: String
+    ) -> GDBMError {
+        .tooLarge("\(role)", byteCount: byteCount, limit: maximumDatumSize, operation, path: path)
+    }
+
+    @inline(__always)
+    fileprivate func checkSize(_ byteCount: Int, _ role: StaticString, _ operation: GDBMOperation) throws(GDBMError) {
         try Self.checkSize(byteCount, role, operation, path: path)
     }
 
