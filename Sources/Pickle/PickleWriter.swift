@@ -43,7 +43,7 @@ struct PickleWriter: ~Copyable {
     static let batchSize = 1000
 
     deinit {
-        base.deallocate()
+        MallocBuffer.free(base)
     }
 
     /// Checks the options, as CPython's `Pickler.__init__` does.
@@ -70,7 +70,7 @@ struct PickleWriter: ~Copyable {
         let hooks = options.persistentID != nil || options.sendOutOfBand != nil
         memo = PicklerMemo(retainingObjects: !singleDump || hooks)
         capacity = 1024
-        base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
         proto = options.protocolVersion
         fixImports = options.fixPython2Imports && options.protocolVersion < 3
         maxDepth = options.maxDepth
@@ -133,9 +133,9 @@ extension PickleWriter {
     private mutating func grow(_ count: Int) {
         // Room for what follows a large value (its PUT, STOP) too, so that it is not copied again.
         let newCapacity = max(capacity * 2, written + count + 4096)
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let newBase = MallocBuffer.allocate(UInt8.self, capacity: newCapacity)
         newBase.initialize(from: base, count: written)
-        base.deallocate()
+        MallocBuffer.free(base)
         base = newBase
         capacity = newCapacity
     }

@@ -90,7 +90,7 @@ struct IdentityMemoTable: ~Copyable {
 
     deinit {
         if retainsKeys { forEachKey { Unmanaged<AnyObject>.fromOpaque($0).release() } }
-        slots?.deallocate()
+        if let slots { MallocBuffer.free(slots) }
     }
 
     private func forEachKey(_ body: (UnsafeRawPointer) -> Void) {
@@ -175,13 +175,13 @@ struct IdentityMemoTable: ~Copyable {
         let old = slots
         let oldCapacity = mask + 1
         let capacity = oldCapacity == 0 ? 64 : oldCapacity * 4
-        let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        let new = MallocBuffer.allocate(Slot.self, capacity: capacity)
         new.initialize(repeating: Slot(key: 0, index: 0), count: capacity)
         slots = new
         mask = capacity - 1
         if let old {
             for position in 0..<oldCapacity where old[position].key != 0 { place(old[position]) }
-            old.deallocate()
+            MallocBuffer.free(old)
         } else {
             // Move the small entries in.
             let entries = small
@@ -233,8 +233,8 @@ struct KeyedMemoTable: ~Copyable {
     }
 
     deinit {
-        slots?.deallocate()
-        arena?.deallocate()
+        if let slots { MallocBuffer.free(slots) }
+        if let arena { MallocBuffer.free(arena) }
     }
 
     /// Looks a key of a kind up; returns its memo index, if any, and its hash for a following
@@ -319,22 +319,22 @@ struct KeyedMemoTable: ~Copyable {
         let old = slots
         let oldCapacity = mask + 1
         let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 2
-        let new = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        let new = MallocBuffer.allocate(Slot.self, capacity: capacity)
         new.initialize(repeating: Slot(hash: 0, lengthAndKind: 0, indexPlusOne: 0, offset: 0), count: capacity)
         slots = new
         mask = capacity - 1
         if let old {
             for position in 0..<oldCapacity where old[position].indexPlusOne != 0 { place(old[position]) }
-            old.deallocate()
+            MallocBuffer.free(old)
         }
     }
 
     private mutating func growArena(_ needed: Int) {
         let capacity = max(2048, arenaCapacity * 4, arenaUsed + needed)
-        let new = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        let new = MallocBuffer.allocate(byteCount: capacity)
         if let arena {
             new.copyMemory(from: arena, byteCount: arenaUsed)
-            arena.deallocate()
+            MallocBuffer.free(arena)
         }
         arena = new
         arenaCapacity = capacity

@@ -485,8 +485,7 @@ struct UnpicklerMachine: ~Copyable {
 
     /// Records a value a hook returned, with the persistent ID it was made from, if any (see ``foreign``).
     mutating func noteForeign(_ entry: (value: PickleValue, madeFrom: PickleValue?)) {
-        if foreign == nil { foreign = [] }
-        foreign!.append(entry)
+        if foreign != nil { foreign?.append(entry) } else { foreign = [entry] }
     }
 
     /// Records a value with something inside that `GET` or `DUP` pushed again, once per run of fetches
@@ -494,8 +493,7 @@ struct UnpicklerMachine: ~Copyable {
     @inline(__always)
     mutating func noteFetched(_ value: PickleValue) {
         if let identity = value.walkIdentity, let last = fetched?.last, last.walkIdentity == identity { return }
-        if fetched == nil { fetched = [] }
-        fetched!.append(value)
+        if fetched != nil { fetched?.append(value) } else { fetched = [value] }
     }
 
     @inline(__always)

@@ -51,7 +51,7 @@ struct UnpicklerMemo {
             dense[index] = consume entry
         } else {
             if sparse == nil { sparse = [:] }
-            if sparse!.updateValue(consume entry, forKey: index) == nil { count += 1 }
+            if sparse?.updateValue(consume entry, forKey: index) == nil { count += 1 }
         }
     }
 

@@ -1,11 +1,3 @@
-#if canImport(Darwin)
-import Darwin
-#elseif canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The unpickler's value stack: entries in one buffer, moved in and out rather than copied.
 ///
 /// An `Array` would retain each value when an opcode collects the values above a MARK and release
@@ -14,9 +6,7 @@ import Musl
 /// The first ``initialCapacity`` entries (512 bytes) live in storage the caller lends for the length of
 /// the load, on its own stack (see ``UnpicklerMachine/withMachine(_:position:options:_:)``): a pickle whose
 /// stack stays that shallow, as most shelf values' do, costs no allocation for it. Deeper stacks move to
-/// a buffer from `malloc`, doubled as needed. (`malloc` rather than `UnsafeMutablePointer.allocate`,
-/// which asks the runtime for an explicitly aligned block: on Linux that goes through `posix_memalign`,
-/// and a block of 1 KiB or more makes glibc consolidate its free lists first.)
+/// a buffer from ``MallocBuffer``, doubled as needed.
 struct UnpicklerStack: ~Copyable {
     /// The first entry; entries `0..<count` are initialized.
     private(set) var base: UnsafeMutablePointer<UnpicklerStackEntry>
@@ -31,13 +21,20 @@ struct UnpicklerStack: ~Copyable {
 
     /// A stack whose first entries go in `storage`, uninitialized memory that must outlive the stack.
     init(storage: UnsafeMutableBufferPointer<UnpicklerStackEntry>) {
-        base = storage.baseAddress!
-        capacity = storage.count
+        if let start = storage.baseAddress {
+            base = start
+            capacity = storage.count
+        } else {
+            // No storage lent: never read or written, as the first push grows the stack.
+            base = UnsafeMutablePointer(bitPattern: MemoryLayout<UnpicklerStackEntry>.alignment).unsafelyUnwrapped
+            capacity = 0
+        }
     }
 
     deinit {
-        base.deinitialize(count: count)
-        if ownsBase { free(base) }
+        // (A successful load leaves the stack empty; deinitializing no entries would still call the runtime.)
+        if count > 0 { base.deinitialize(count: count) }
+        if ownsBase { MallocBuffer.free(base) }
     }
 
     @inline(__always)
@@ -95,15 +92,9 @@ struct UnpicklerStack: ~Copyable {
 
     private mutating func grow() {
         let newCapacity = max(capacity * 2, Self.initialCapacity)
-        let (bytes, overflow) = newCapacity.multipliedReportingOverflow(by: MemoryLayout<UnpicklerStackEntry>.stride)
-        // The stack holds at most one entry per opcode byte read, so the size cannot overflow for any input;
-        // malloc fails only when memory is exhausted, where a Swift array's growth traps too.
-        guard !overflow, let memory = malloc(bytes) else {
-            fatalError("out of memory for an unpickler stack of \(newCapacity) entries")
-        }
-        let newBase = memory.bindMemory(to: UnpicklerStackEntry.self, capacity: newCapacity)
+        let newBase = MallocBuffer.allocate(UnpicklerStackEntry.self, capacity: newCapacity)
         newBase.moveInitialize(from: base, count: count)
-        if ownsBase { free(base) }
+        if ownsBase { MallocBuffer.free(base) }
         base = newBase
         capacity = newCapacity
         ownsBase = true
