@@ -249,6 +249,18 @@ extension GDBMFile {
     public func keys() throws(GDBMError) -> [[UInt8]] {
         try withHandle(.keys) { handle throws(GDBMError) in try handle.keys() }
     }
+
+    /// Walks the keys as ``keys()`` does, lending each key's bytes to `body` (valid only during the call)
+    /// until it returns `false`, without copying them: for the modules of this package, which turn keys into
+    /// something else as they go.
+    ///
+    /// The file's lock is held for the whole walk, so `body` must not use this file (that would deadlock).
+    ///
+    /// - Parameter body: A closure that reads one key and returns whether to go on.
+    /// - Throws: ``GDBMError``, for the reasons ``keys()`` does.
+    package func forEachKey(_ body: (UnsafeRawBufferPointer) -> Bool) throws(GDBMError) {
+        try withHandle(.keys) { handle throws(GDBMError) in try handle.forEachKey(body) }
+    }
 }
 
 // MARK: - Writing

@@ -29,9 +29,9 @@ extension UnpicklerMachine {
 
     private mutating func decodeUTF8Generally(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> PickleValue {
         let units = bytes.assumingMemoryBound(to: UInt8.self)
-        // ASCII, the common case, needs no validation (and `String(validating:)` is slow for short text).
+        // ASCII, the common case, needs no validation.
         if Self.isASCII(bytes) { return .string(String(decoding: units, as: UTF8.self)) }
-        if let string = String(validating: units, as: UTF8.self) {
+        if let string = String(validUTF8: bytes) {
             return .string(string)
         }
         if let points = SurrogateString.decodeSurrogatePassUTF8(bytes),
@@ -113,7 +113,7 @@ extension UnpicklerMachine {
             for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
             return .string(String(scalars))
         case .utf8:
-            guard let string = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+            guard let string = String(validUTF8: bytes) else {
                 throw reader.error(.invalidString, "'utf-8' codec can't decode a Python 2 string")
             }
             return .string(string)
@@ -125,7 +125,7 @@ extension UnpicklerMachine {
         if ascii, bytes.contains(where: { $0 >= 0x80 }) {
             throw reader.error(.invalidString, "'ascii' codec can't decode the name \(PickleReader.quoted(bytes))")
         }
-        guard let name = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+        guard let name = String(validUTF8: bytes) else {
             throw reader.error(.invalidString, "'utf-8' codec can't decode the name \(PickleReader.quoted(bytes))")
         }
         return name

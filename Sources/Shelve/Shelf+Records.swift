@@ -186,15 +186,23 @@ extension Shelf {
     /// - Throws: ``ShelfError`` with code ``ShelfError/Code-swift.struct/invalidKey``,
     ///   ``ShelfError/Code-swift.struct/closed`` or ``ShelfError/Code-swift.struct/storage``.
     public func keys() throws(ShelfError) -> [String] {
-        let rawKeys = try allRawKeys(.listKeys)
+        let file = try openFile(.listKeys)
         var keys: [String] = []
-        keys.reserveCapacity(rawKeys.count)
-        for rawKey in rawKeys {
-            guard let key = String(validating: rawKey, as: UTF8.self) else {
-                throw .invalidKey(rawKey, .listKeys, path: path)
+        var invalidKey: [UInt8]?
+        do {
+            // Each key decoded straight from GDBM's buffer: no array of bytes per key on the way.
+            try file.forEachKey { bytes in
+                guard let key = String(validUTF8: bytes) else {
+                    invalidKey = Array(bytes)
+                    return false
+                }
+                keys.append(key)
+                return true
             }
-            keys.append(key)
+        } catch {
+            throw ShelfError(error, .listKeys, path: path)
         }
+        if let invalidKey { throw .invalidKey(invalidKey, .listKeys, path: path) }
         return keys
     }
 

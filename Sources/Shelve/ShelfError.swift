@@ -54,7 +54,7 @@ public struct ShelfError: Error, Sendable {
         self.message = message
         self.path = path
         self.rawKey = rawKey
-        self.key = rawKey.flatMap { String(validating: $0, as: UTF8.self) }
+        self.key = rawKey.flatMap { bytes in bytes.withUnsafeBytes { String(validUTF8: $0) } }
         self.underlying = underlying
         self.failures = failures
     }
@@ -200,7 +200,7 @@ extension ShelfError {
 
     /// A key's bytes as Python writes them: `'text'` for UTF-8, else a bytes literal like `b'\xff\xfe'`.
     internal static func describe(rawKey: [UInt8]) -> String {
-        if let text = String(validating: rawKey, as: UTF8.self) {
+        if let text = rawKey.withUnsafeBytes({ String(validUTF8: $0) }) {
             return "'\(text)'"
         }
         var literal = "b'"

@@ -169,6 +169,38 @@ struct GDBMFileTests {
         #expect(Set(listed) == Set(keys))
     }
 
+    @Test func forEachKeyLendsEveryKeyOnceAndStopsWhenAsked() throws {
+        let db = try GDBMFile(path: path)
+        var lent = 0
+        try db.forEachKey { _ in
+            lent += 1
+            return true
+        }
+        #expect(lent == 0)
+        let keys = (0..<200).map { Fixtures.bytes("key-\($0)") } + [[]]
+        for key in keys { try db.store([1], forKey: key) }
+        var seen: [[UInt8]] = []
+        try db.forEachKey { key in
+            seen.append(Array(key))
+            return true
+        }
+        #expect(seen.count == keys.count)
+        #expect(Set(seen) == Set(keys))
+        // In the order keys() lists them.
+        #expect(seen == (try db.keys()))
+        var firstThree: [[UInt8]] = []
+        try db.forEachKey { key in
+            firstThree.append(Array(key))
+            return firstThree.count < 3
+        }
+        #expect(firstThree == Array(seen.prefix(3)))
+        // The walk released the lock: the file is usable again.
+        #expect(try db.count == keys.count)
+        try db.close()
+        let error = #expect(throws: GDBMError.self) { try db.forEachKey { _ in true } }
+        #expect(error?.code == .closed)
+    }
+
     @Test func keysIsASnapshotSafeToChangeTheFileDuring() throws {
         let db = try GDBMFile(path: path)
         for index in 0..<300 {

@@ -204,13 +204,26 @@ extension GDBMHandle {
         }
     }
 
-    /// Copies every key with `gdbm_firstkey`/`gdbm_nextkey`, freeing each key once the next one is read.
-    /// Nothing may change the file during the walk; the caller holds the lock that guarantees it.
+    /// Copies every key with `gdbm_firstkey`/`gdbm_nextkey`.
     func keys() throws(GDBMError) -> [[UInt8]] {
         var keys: [[UInt8]] = []
+        try forEachKey { key in
+            keys.append(Array(key))
+            return true
+        }
+        return keys
+    }
+
+    /// Walks the keys with `gdbm_firstkey`/`gdbm_nextkey`, lending each key's bytes to `body` until it returns
+    /// `false`; each key is freed once the next one is read (or the walk stops). Nothing may change the file
+    /// during the walk; the caller holds the lock that guarantees it.
+    func forEachKey(_ body: (UnsafeRawBufferPointer) -> Bool) throws(GDBMError) {
         var (current, gdbmCode, systemCode) = capturingErrors { gdbm_firstkey(raw) }
         while let pointer = current.dptr {
-            keys.append(Array(UnsafeRawBufferPointer(start: pointer, count: Int(current.dsize))))
+            guard body(UnsafeRawBufferPointer(start: pointer, count: Int(current.dsize))) else {
+                free(pointer)
+                return
+            }
             let previous = current
             (current, gdbmCode, systemCode) = capturingErrors({ gdbm_nextkey(raw, previous) }, succeeded: { $0.dptr != nil })
             free(pointer)
@@ -218,7 +231,6 @@ extension GDBMHandle {
         guard Int(gdbmCode) == GDBM_ITEM_NOT_FOUND else {
             throw error(gdbmCode, systemCode, .keys)
         }
-        return keys
     }
 
     /// Counts the records with `gdbm_count`.
@@ -422,12 +434,7 @@ private func withDatum<R>(_ bytes: UnsafeRawBufferPointer, _ body: (datum) -> R)
 /// Runs one gdbm call with `gdbm_errno` and `errno` cleared before it, and returns both as they are right
 /// after it. Both are thread-local, so they must be read here, in the same synchronous call.
 private func capturingErrors<T>(_ call: () -> T) -> (T, gdbmCode: Int32, systemCode: Int32) {
-    cgdbm_clear_errno()
-    cgdbm_clear_os_errno()
-    let result = call()
-    let gdbmCode = cgdbm_errno()
-    let systemCode = cgdbm_os_errno()
-    return (result, gdbmCode, systemCode)
+    capturingErrors(call, succeeded: { _ in false })
 }
 
 /// ``capturingErrors(_:)`` for a call whose result tells success from failure: when `succeeded` says the
