@@ -20,9 +20,9 @@ extension Shelf {
     /// The value under `rawKey`: from the cache with writeback, else unpickled straight from GDBM's buffer
     /// (and cached with writeback); `nil` if absent.
     internal func loadValue(rawKey: [UInt8]) throws(ShelfError) -> PickleValue? {
-        if isWriteback, file != nil, let cached = cache[rawKey] { return cached }
+        if isWriteback, file != nil, let cached = cache[CacheKey(rawKey)] { return cached }
         let loaded = try rawKey.withUnsafeBytes { loadValue(keyBytes: $0) }.get()
-        if isWriteback, let loaded { cache[rawKey] = loaded }
+        if isWriteback, let loaded { cache[CacheKey(rawKey)] = loaded }
         return loaded
     }
 
@@ -53,7 +53,7 @@ extension Shelf {
     /// changes nothing, in the file or in the cache.
     internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {
         try rawKey.withUnsafeBytes { storeValue(value, keyBytes: $0) }.get()
-        if isWriteback { cache[rawKey] = value }
+        if isWriteback { cache[CacheKey(rawKey)] = value }
     }
 
     /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is.
@@ -62,7 +62,7 @@ extension Shelf {
             return try storeValue(value, rawKey: Array(key.utf8))
         }
         try stored.get()
-        if isWriteback { cache[Array(key.utf8)] = value }
+        if isWriteback { cache[CacheKey(Array(key.utf8))] = value }
     }
 
     /// Pickles `value` and stores it under the key `keyBytes`, without the cache.
@@ -101,7 +101,7 @@ extension Shelf {
         } catch {
             throw ShelfError(error, .delete(rawKey), path: path)
         }
-        cache.removeValue(forKey: rawKey)
+        cache.removeValue(forKey: CacheKey(rawKey))
         return true
     }
 

@@ -82,7 +82,7 @@ public final class Shelf {
     }
 
     /// The writeback cache, by key bytes; always empty without writeback.
-    internal var cache: [[UInt8]: PickleValue] = [:]
+    internal var cache: [CacheKey: PickleValue] = [:]
 
     /// Failures of subscripts, waiting for the next `sync()` or `close()`.
     internal var recorded: [ShelfError] = []
@@ -379,7 +379,8 @@ extension Shelf {
         }
         let entries = cache
         cache.removeAll()
-        for (rawKey, value) in entries {
+        for (key, value) in entries {
+            let rawKey = key.bytes
             let failure = rawKey.withUnsafeBytes { keyBytes -> ShelfCodec.WriteFailure? in
                 do throws(ShelfCodec.WriteFailure) {
                     try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
@@ -398,7 +399,7 @@ extension Shelf {
                     )
                 case .storage(let error):
                     failures.append(ShelfError(error, .writeBack(rawKey), path: path))
-                    cache[rawKey] = value
+                    cache[key] = value
                 }
             }
         }

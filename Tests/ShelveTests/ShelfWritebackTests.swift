@@ -157,7 +157,7 @@ struct ShelfWritebackTests {
             return
         }
         #expect(still === cached)
-        #expect(shelf.cache.keys.map { String(decoding: $0, as: UTF8.self) } == ["deep"])
+        #expect(shelf.cache.keys.map { String(decoding: $0.bytes, as: UTF8.self) } == ["deep"])
         #expect(try storedValue(shelf, "deep") == [1])
         #expect(try !shelf.contains("fresh"))
 
