@@ -32,6 +32,9 @@ struct UnpicklerMachine: ~Copyable {
     /// value can only come to contain itself through a second reference to it, so every reference cycle the
     /// pickle builds goes through one of these (see ``releaseUnreachable(keeping:)``).
     var fetched: [PickleValue]? = nil
+    /// The ``PickleValue/walkIdentity`` of the last value in ``fetched``, or 0: compared without copying
+    /// that value (a retain and a release) on every `GET`.
+    var lastFetchedIdentity: UInt = 0
     let options: UnpicklerOptions
     let maxDepth: Int32
     /// ``smallStringLayoutHolds``, read once.
@@ -193,6 +196,7 @@ struct UnpicklerMachine: ~Copyable {
     /// nothing twice built no cycle, and this does nothing.
     mutating func releaseUnreachable(keeping kept: [PickleValue]) {
         guard let fetched = self.fetched.take() else { return }
+        lastFetchedIdentity = 0
         // A value with no container inside is in no cycle: after a successful load, the walk is only
         // needed when one has one. (After a failed one, everything fetched is emptied, as always.)
         guard kept.isEmpty || fetched.contains(where: { $0.holdsContainers }) else { return }
@@ -492,7 +496,9 @@ struct UnpicklerMachine: ~Copyable {
     /// of the same container.
     @inline(__always)
     mutating func noteFetched(_ value: PickleValue) {
-        if let identity = value.walkIdentity, let last = fetched?.last, last.walkIdentity == identity { return }
+        let identity = value.walkIdentity
+        if let identity, identity == lastFetchedIdentity { return }
+        lastFetchedIdentity = identity ?? 0
         if fetched != nil { fetched?.append(value) } else { fetched = [value] }
     }
 
