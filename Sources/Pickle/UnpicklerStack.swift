@@ -61,9 +61,7 @@ struct UnpicklerStack: ~Copyable {
     /// Removes the entries from `start` to the top and returns their values, in order.
     @inline(__always)
     mutating func takeValues(from start: Int) -> [PickleValue] {
-        var values: [PickleValue] = []
-        values.reserveCapacity(count - start)
-        for index in start..<count { values.append((base + index).move().value) }
+        let values = Array(MovedValues(base + start, base + count))
         count = start
         return values
     }
@@ -71,9 +69,7 @@ struct UnpicklerStack: ~Copyable {
     /// Removes the entries from `start` to the top and appends their values to `array`, in order.
     @inline(__always)
     mutating func moveValues(from start: Int, appendingTo array: inout [PickleValue]) {
-        let needed = array.count + count - start
-        if array.capacity < needed { array.reserveCapacity(max(needed, 2 * array.capacity)) }
-        for index in start..<count { array.append((base + index).move().value) }
+        array.append(contentsOf: MovedValues(base + start, base + count))
         count = start
     }
 
@@ -110,5 +106,28 @@ extension PickleDict {
             let value = (pairs + 2 * index + 1).move().value
             return (key, value)
         }
+    }
+}
+
+/// The values of a run of stack entries, each moved out as it is iterated, for `Array.init(_:)` and
+/// `append(contentsOf:)`: they reserve room for ``underestimatedCount`` values once and write each straight into
+/// it, where `append` checks the array's uniqueness and capacity for every value (a third of loading a list of
+/// a million ints). Must be iterated to its end, exactly once; the stack then forgets the entries.
+struct MovedValues: Sequence, IteratorProtocol {
+    private var position: UnsafeMutablePointer<UnpicklerStackEntry>
+    private let end: UnsafeMutablePointer<UnpicklerStackEntry>
+
+    init(_ start: UnsafeMutablePointer<UnpicklerStackEntry>, _ end: UnsafeMutablePointer<UnpicklerStackEntry>) {
+        position = start
+        self.end = end
+    }
+
+    var underestimatedCount: Int { end - position }
+
+    @inline(__always)
+    mutating func next() -> PickleValue? {
+        guard position < end else { return nil }
+        defer { position += 1 }
+        return position.move().value
     }
 }
