@@ -38,6 +38,10 @@ struct PickleWriter: ~Copyable {
     /// `str` or `bytes` of 64 KiB or more is written outside any frame.
     static let frameSizeTarget = 64 * 1024
     static let frameHeaderSize = 9
+    /// The output buffer's size to begin with.
+    static let initialCapacity = 1024
+    /// The largest output buffer kept once its output is taken (see ``removeOutput()``).
+    static let retainedCapacity = 1 << 20
     static let frameSizeMinimum = 4
     /// The number of items per `APPENDS`, `SETITEMS` or `ADDITEMS`, as in CPython.
     static let batchSize = 1000
@@ -69,7 +73,7 @@ struct PickleWriter: ~Copyable {
     init(validated options: PicklerOptions, singleDump: Bool = false) {
         let hooks = options.persistentID != nil || options.sendOutOfBand != nil
         memo = PicklerMemo(retainingObjects: !singleDump || hooks)
-        capacity = 1024
+        capacity = Self.initialCapacity
         base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
         proto = options.protocolVersion
         fixImports = options.fixPython2Imports && options.protocolVersion < 3
@@ -114,9 +118,16 @@ struct PickleWriter: ~Copyable {
         Array(UnsafeBufferPointer(start: base, count: written))
     }
 
-    /// Empties the output.
+    /// Empties the output. A buffer grown past ``retainedCapacity`` for a large value is given back: a
+    /// pickler can live as long as the shelf that owns it, and one 50 MB value should not cost 50 MB until then.
     mutating func removeOutput() {
         written = 0
+        if capacity > Self.retainedCapacity {
+            MallocBuffer.free(base)
+            capacity = Self.initialCapacity
+            base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
+            fastLimit = 0  // the next frame boundary recomputes it for the new buffer
+        }
     }
 }
 

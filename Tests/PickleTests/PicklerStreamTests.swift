@@ -210,6 +210,28 @@ struct PicklerStreamTests {
         #expect(try Unpickler.loadAll(first).count == 2)
     }
 
+    @Test("After a large value's output is taken, the next dumps write correctly into a buffer of the usual size")
+    func aLargeOutputIsNotKept() throws {
+        let large: PickleValue = .bytes([UInt8](repeating: 7, count: 3 << 20))
+        let small: PickleValue = ["a", 1, ["b": 2.5]]
+        for proto in [2, 4, 5] {
+            let pickler = try Pickler(options: PicklerOptions(protocolVersion: proto))
+            try pickler.dump(large)
+            #expect(pickler.takeOutput() == (try Pickler.dumps(large, protocol: proto)))
+            pickler.clearMemo()
+            // Enough small dumps to need frames and growth again after the buffer was given back.
+            for _ in 0..<3 {
+                try pickler.dump(small)
+                #expect(pickler.withOutput { Array($0) } == (try Pickler.dumps(small, protocol: proto)))
+                pickler.clearMemo()
+            }
+            try pickler.dump(large)
+            try pickler.dump(small)
+            let both = pickler.takeOutput()
+            #expect(try Unpickler.loadAll(both) == [large, small])
+        }
+    }
+
     @Test("withOutput lends the bytes takeOutput would return, then empties the output, even when it throws")
     func withOutputLendsTheBytes() throws {
         struct Stop: Error {}
