@@ -289,7 +289,7 @@ extension PickleWriter {
             write(.binbytes8)
             writeLittleEndian(UInt64(count))
         }
-        put(contentsOf: bytes)
+        if !deferData(bytes) { put(contentsOf: bytes) }
         endData(reopeningFrame: reopen)
     }
 

@@ -12,6 +12,14 @@ struct PickleWriter: ~Copyable {
     var outOfBandBuffers: [[UInt8]] = []
     var memo: PicklerMemo
 
+    /// Whether large `bytes` payloads are left out of the buffer and copied once, straight into
+    /// ``output``: for a writer that serves one dump (see ``init(validated:singleDump:)``).
+    let defersLargeData: Bool
+    /// The payloads left out, each with the buffer offset it belongs at, in order.
+    private(set) var deferredData: [(offset: Int, bytes: [UInt8])] = []
+    /// The smallest payload left out of the buffer.
+    static let deferredDataMinimum = 1 << 20
+
     let proto: Int
     let fixImports: Bool
     let maxDepth: Int
@@ -73,6 +81,7 @@ struct PickleWriter: ~Copyable {
     init(validated options: PicklerOptions, singleDump: Bool = false) {
         let hooks = options.persistentID != nil || options.sendOutOfBand != nil
         memo = PicklerMemo(retainingObjects: !singleDump || hooks)
+        defersLargeData = singleDump
         capacity = Self.initialCapacity
         base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
         proto = options.protocolVersion
@@ -105,6 +114,7 @@ struct PickleWriter: ~Copyable {
             }
         } catch {
             written = outputStart
+            deferredData.removeAll { $0.offset >= outputStart }
             outOfBandBuffers.removeSubrange(buffersStart...)
             memo.removeAll()
             framing = false
@@ -113,15 +123,41 @@ struct PickleWriter: ~Copyable {
         }
     }
 
-    /// A copy of the output.
+    /// A copy of the output, with any ``deferredData`` in its place.
     var output: [UInt8] {
-        Array(UnsafeBufferPointer(start: base, count: written))
+        guard !deferredData.isEmpty else { return Array(UnsafeBufferPointer(start: base, count: written)) }
+        let total = deferredData.reduce(written) { $0 + $1.bytes.count }
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            guard var target = buffer.baseAddress else { return }
+            var copied = 0
+            for (offset, bytes) in deferredData {
+                target.update(from: base + copied, count: offset - copied)
+                target += offset - copied
+                bytes.withUnsafeBufferPointer { payload in
+                    if let source = payload.baseAddress { target.update(from: source, count: payload.count) }
+                }
+                target += bytes.count
+                copied = offset
+            }
+            target.update(from: base + copied, count: written - copied)
+            initialized = total
+        }
+    }
+
+    /// Leaves `bytes` out of the buffer, to be copied into ``output`` at the current position: a large payload
+    /// of a single dump, which would otherwise be copied twice (into the buffer, then out of it). Returns
+    /// whether it did; `false` means the caller writes the bytes itself.
+    mutating func deferData(_ bytes: [UInt8]) -> Bool {
+        guard defersLargeData, bytes.count >= Self.deferredDataMinimum else { return false }
+        deferredData.append((written, bytes))
+        return true
     }
 
     /// Empties the output. A buffer grown past ``retainedCapacity`` for a large value is given back: a
     /// pickler can live as long as the shelf that owns it, and one 50 MB value should not cost 50 MB until then.
     mutating func removeOutput() {
         written = 0
+        deferredData = []
         if capacity > Self.retainedCapacity {
             MallocBuffer.free(base)
             capacity = Self.initialCapacity

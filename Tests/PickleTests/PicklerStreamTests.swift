@@ -152,6 +152,32 @@ struct PicklerStreamTests {
         #expect(frameSizes(bytes).dropLast().allSatisfy { $0 > 32 * 1024 && $0 < 64 * 1024 + 16 })
     }
 
+    @Test("Pickler.dumps copies a large bytes payload once; the output is the same as a Pickler's")
+    func largePayloadsOfOneDump() throws {
+        let mebibyte = [UInt8]((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let other = [UInt8](repeating: 1, count: (1 << 20) + 5)
+        let values: [PickleValue] = [
+            .bytes(mebibyte),
+            [.bytes(mebibyte), "between", .bytes(other), .bytes(mebibyte), 3],
+            ["first": .bytes(other), "second": .bytearray(PickleByteArray(mebibyte)), "small": .bytes([1, 2])],
+            .tuple([.bytes([UInt8](repeating: 9, count: (1 << 20) - 1)), .bytes(other)]),
+        ]
+        for proto in 0...5 {
+            for value in values {
+                let pickler = try Pickler(options: PicklerOptions(protocolVersion: proto))
+                try pickler.dump(value)
+                let streamed = pickler.takeOutput()
+                #expect(try Pickler.dumps(value, protocol: proto) == streamed, "protocol \(proto)")
+                #expect(try Unpickler.load(streamed) == value)
+            }
+        }
+        // A dump that fails after a payload was left out throws, as any failed dump does.
+        var nested: PickleValue = 1
+        for _ in 0..<10 { nested = [nested] }
+        let options = PicklerOptions(protocolVersion: 5, maxDepth: 5)
+        #expect(throws: PickleError.self) { try Pickler.dumps([.bytes(mebibyte), nested], options: options) }
+    }
+
     @Test("Pickles of fewer than 4 bytes after PROTO have no frame")
     func tinyPickles() throws {
         #expect(try Pickler.dumps(.none, protocol: 4) == [0x80, 0x04, 0x4E, 0x2E])
