@@ -106,11 +106,12 @@ extension PickleWriter {
     mutating func saveList(_ items: [PickleValue], _ position: Int) throws {
         guard case .list(let list) = items[position] else { return }
         let identifier = UInt(bitPattern: ObjectIdentifier(list))
-        let elements = list.elements
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
+        // (Read after the memo check: a memoized list is written without touching its elements.)
+        let elements = list.elements
         try enterNesting()
         defer { depth -= 1 }
         writeEmptyList()
@@ -220,12 +221,12 @@ extension PickleWriter {
     mutating func saveDict(_ items: [PickleValue], _ position: Int) throws {
         guard case .dict(let dict) = items[position] else { return }
         let identifier = UInt(bitPattern: ObjectIdentifier(dict))
-        let keys = dict.keys
-        let values = dict.values
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
+        let keys = dict.keys
+        let values = dict.values
         try enterNesting()
         defer { depth -= 1 }
         if proto >= 1 {
