@@ -106,6 +106,7 @@ public final class GDBMFile: Sendable {
     }
 
     /// Runs `body` with the open handle while holding the lock, or throws `.closed`.
+    @inline(__always)
     private func withHandle<R: Sendable & ~Copyable>(
         _ operation: GDBMOperation, _ body: (GDBMHandle) throws(GDBMError) -> R
     ) throws(GDBMError) -> R {

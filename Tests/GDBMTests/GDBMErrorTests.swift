@@ -123,6 +123,32 @@ struct GDBMErrorTests {
         try reader.sync()
     }
 
+    /// The record calls read the error gdbm recorded in the file only when a call failed: an earlier
+    /// failure must not show through a later call, and a later call's own error must be its own.
+    @Test func eachFailedCallReportsItsOwnError() throws {
+        let writer = try GDBMFile(path: path)
+        try writer.store([1], forKey: [1])
+        #expect(try writer.fetch([9]) == nil)  // records GDBM_ITEM_NOT_FOUND in the file
+        #expect(try writer.insert([2], forKey: [1]) == false)  // records GDBM_CANNOT_REPLACE
+        #expect(try writer.contains([9]) == false)
+        #expect(try writer.contains([1]))
+        try writer.store([3], forKey: [1])
+        #expect(try writer.fetch([1]) == [3])
+        var keys: [[UInt8]] = []
+        try writer.forEachKey { keys.append(Array($0)); return true }
+        #expect(keys == [[1]])
+        try writer.close()
+
+        let reader = try GDBMFile(path: path, mode: .readOnly)
+        #expect(try reader.fetch([9]) == nil)
+        let store = #expect(throws: GDBMError.self) { try reader.store([2], forKey: [1]) }
+        #expect(store?.gdbmError == 12)  // GDBM_READER_CANT_STORE, not the earlier ITEM_NOT_FOUND
+        #expect(store?.systemErrno == nil)
+        #expect(try reader.fetch([9]) == nil)  // not the earlier READER_CANT_STORE
+        #expect(try reader.contains([9]) == false)
+        #expect(try reader.fetch([1]) == [3])
+    }
+
     @Test func everyOperationOnAClosedFileIsClosed() throws {
         let db = try GDBMFile(path: path)
         try db.close()

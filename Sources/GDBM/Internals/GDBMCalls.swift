@@ -1,8 +1,11 @@
 // Every call into libgdbm, as thin wrappers that turn return codes into `GDBMError`s.
 //
 // This is the one place to audit the C boundary:
-// - each call clears `gdbm_errno` and `errno` (both thread-local) right before it and reads both right after
-//   it, in the same synchronous function (`capturingErrors`; the record calls read them only on failure);
+// - each call on an open file reads, only when it failed, the error gdbm recorded in that file
+//   (`gdbm_last_errno`, and `gdbm_last_syserr` for the system error, which gdbm saves with the error codes that
+//   have one: `capturingFileErrors`); opening and the calls whose result does not show failure clear
+//   `gdbm_errno` and `errno` (both thread-local) right before the call and read both right after it, in the
+//   same synchronous function (`capturingErrors`);
 // - every buffer gdbm returns is copied and freed here, or handed out as a `FetchedValue` that frees it
 //   in its `deinit`;
 // - every size is checked against gdbm's `int` before the call, and no datum passed to gdbm has a NULL
@@ -113,7 +116,7 @@ extension GDBMHandle {
 
     /// `gdbm_fetch` with the error codes right after it.
     private func rawFetch(_ key: UnsafeRawBufferPointer) -> (datum, gdbmCode: Int32, systemCode: Int32) {
-        withDatum(key) { keyDatum in capturingErrors({ gdbm_fetch(raw, keyDatum) }, succeeded: { $0.dptr != nil }) }
+        withDatum(key) { keyDatum in capturingFileErrors(raw, { gdbm_fetch(raw, keyDatum) }, succeeded: { $0.dptr != nil }) }
     }
 
     /// The value `gdbm_fetch` returned, `nil` for a missing key, or its error.
@@ -139,7 +142,7 @@ extension GDBMHandle {
         try checkSize(key.count, "key", .contains)
         let (found, gdbmCode, systemCode) = key.withUnsafeBytes { keyBytes in
             withDatum(keyBytes) { keyDatum in
-                capturingErrors({ gdbm_exists(raw, keyDatum) }, succeeded: { $0 != 0 })
+                capturingFileErrors(raw, { gdbm_exists(raw, keyDatum) }, succeeded: { $0 != 0 })
             }
         }
         if found != 0 { return true }
@@ -159,7 +162,9 @@ extension GDBMHandle {
         return try stored(result, replace: replace)
     }
 
-    /// ``store(_:forKey:replace:)`` for a key and a value in memory the caller owns.
+    /// ``store(_:forKey:replace:)`` for a key and a value in memory the caller owns. Inlined into the file's
+    /// one lock-holding call: a shelf stores every record through it.
+    @inline(__always)
     func store(
         _ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer, replace: Bool
     ) throws(GDBMError) -> Bool {
@@ -170,18 +175,20 @@ extension GDBMHandle {
     }
 
     /// `gdbm_store` with the error codes right after it.
+    @inline(__always)
     private func rawStore(
         _ value: UnsafeRawBufferPointer, forKey key: UnsafeRawBufferPointer, replace: Bool
     ) -> (Int32, gdbmCode: Int32, systemCode: Int32) {
         let flag = replace ? GDBM_REPLACE : GDBM_INSERT
         return withDatum(key) { keyDatum in
             withDatum(value) { valueDatum in
-                capturingErrors({ gdbm_store(raw, keyDatum, valueDatum, flag) }, succeeded: { $0 == 0 })
+                capturingFileErrors(raw, { gdbm_store(raw, keyDatum, valueDatum, flag) }, succeeded: { $0 == 0 })
             }
         }
     }
 
     /// Whether `gdbm_store` stored the value, or its error.
+    @inline(__always)
     private func stored(_ result: (Int32, gdbmCode: Int32, systemCode: Int32), replace: Bool) throws(GDBMError) -> Bool {
         let (status, gdbmCode, systemCode) = result
         switch status {
@@ -218,14 +225,14 @@ extension GDBMHandle {
     /// `false`; each key is freed once the next one is read (or the walk stops). Nothing may change the file
     /// during the walk; the caller holds the lock that guarantees it.
     func forEachKey(_ body: (UnsafeRawBufferPointer) -> Bool) throws(GDBMError) {
-        var (current, gdbmCode, systemCode) = capturingErrors { gdbm_firstkey(raw) }
+        var (current, gdbmCode, systemCode) = capturingFileErrors(raw, { gdbm_firstkey(raw) }, succeeded: { $0.dptr != nil })
         while let pointer = current.dptr {
             guard body(UnsafeRawBufferPointer(start: pointer, count: Int(current.dsize))) else {
                 free(pointer)
                 return
             }
             let previous = current
-            (current, gdbmCode, systemCode) = capturingErrors({ gdbm_nextkey(raw, previous) }, succeeded: { $0.dptr != nil })
+            (current, gdbmCode, systemCode) = capturingFileErrors(raw, { gdbm_nextkey(raw, previous) }, succeeded: { $0.dptr != nil })
             free(pointer)
         }
         guard Int(gdbmCode) == GDBM_ITEM_NOT_FOUND else {
@@ -434,21 +441,24 @@ private func withDatum<R>(_ bytes: UnsafeRawBufferPointer, _ body: (datum) -> R)
 /// Runs one gdbm call with `gdbm_errno` and `errno` cleared before it, and returns both as they are right
 /// after it. Both are thread-local, so they must be read here, in the same synchronous call.
 private func capturingErrors<T>(_ call: () -> T) -> (T, gdbmCode: Int32, systemCode: Int32) {
-    capturingErrors(call, succeeded: { _ in false })
-}
-
-/// ``capturingErrors(_:)`` for a call whose result tells success from failure: when `succeeded` says the
-/// call succeeded, the codes are not read (two calls into thread-local storage saved on every record read
-/// and write) and are returned as `GDBM_NO_ERROR` and 0.
-@inline(__always)
-private func capturingErrors<T>(
-    _ call: () -> T, succeeded: (T) -> Bool
-) -> (T, gdbmCode: Int32, systemCode: Int32) {
     cgdbm_clear_errno()
     cgdbm_clear_os_errno()
     let result = call()
-    if succeeded(result) { return (result, Int32(GDBM_NO_ERROR), 0) }
     return (result, cgdbm_errno(), cgdbm_os_errno())
+}
+
+/// Runs `call`, one of gdbm's calls on the open file `raw`, and when `succeeded` says it failed, reads the error
+/// gdbm recorded in the file for it: `gdbm_last_errno`, and `gdbm_last_syserr`, the `errno` gdbm saved with
+/// it (0 for an error that has none). gdbm records every failure of a call on an open file there, so
+/// nothing is cleared before the call, and a successful call (every record read and write, nearly always)
+/// touches no thread-local storage.
+@inline(__always)
+private func capturingFileErrors<T>(
+    _ raw: OpaquePointer, _ call: () -> T, succeeded: (T) -> Bool
+) -> (T, gdbmCode: Int32, systemCode: Int32) {
+    let result = call()
+    if succeeded(result) { return (result, Int32(GDBM_NO_ERROR), 0) }
+    return (result, gdbm_last_errno(raw), gdbm_last_syserr(raw))
 }
 
 extension GDBMHandle {
