@@ -155,8 +155,16 @@ struct PickleWriter: ~Copyable {
 
     /// Empties the output. A buffer grown past ``retainedCapacity`` for a large value is given back: a
     /// pickler can live as long as the shelf that owns it, and one 50 MB value should not cost 50 MB until then.
+    @inline(__always)
     mutating func removeOutput() {
         written = 0
+        if !deferredData.isEmpty || capacity > Self.retainedCapacity { releaseLargeOutput() }
+    }
+
+    /// The rest of ``removeOutput()``, for a dump that deferred data or grew the buffer past
+    /// ``retainedCapacity``.
+    @inline(never)
+    private mutating func releaseLargeOutput() {
         deferredData = []
         if capacity > Self.retainedCapacity {
             MallocBuffer.free(base)
@@ -266,15 +274,18 @@ extension PickleWriter {
     }
 
     /// Starts a frame: a placeholder for its header, filled in by ``commitFrame()``.
+    @inline(__always)
     mutating func openFrame() {
-        fastLimit = 0
         frameStart = written
-        reserve(Self.frameHeaderSize)
+        // Room for the header and for the first atom, so that the first object needs no boundary call.
+        reserve(Self.frameHeaderSize + 2 * Self.atomRoom)
         written += Self.frameHeaderSize
+        fastLimit = min(capacity - Self.atomRoom, frameStart + Self.frameHeaderSize + Self.frameSizeTarget)
     }
 
     /// Ends the open frame: writes its `FRAME` header, or removes the header when the frame holds
     /// fewer than 4 bytes, as CPython does.
+    @inline(__always)
     mutating func commitFrame() {
         let length = written - frameStart - Self.frameHeaderSize
         if length >= Self.frameSizeMinimum {

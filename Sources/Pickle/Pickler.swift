@@ -187,6 +187,24 @@ public final class Pickler {
         try writer.dump(value)
     }
 
+    /// Pickles `value` as a pickle of its own and lends its bytes, in the pickler's buffer, to the caller:
+    /// ``dump(_:)`` and ``withOutput(_:)`` in one call without a closure, for a caller that writes one
+    /// record per value (a shelf). The bytes are valid only until ``discardPickle()``, which the caller
+    /// must call before using the pickler again; it empties the output and clears the memo. A failed dump
+    /// leaves the pickler as ``dump(_:)`` does, and needs no ``discardPickle()``.
+    ///
+    /// The output must be empty: only the bytes of this dump are lent.
+    package func dumpLending(_ value: PickleValue) throws(PickleError) -> UnsafeRawBufferPointer {
+        try dump(value)
+        return UnsafeRawBufferPointer(start: writer.base, count: writer.written)
+    }
+
+    /// Ends the loan of ``dumpLending(_:)``: empties the output and clears the memo.
+    package func discardPickle() {
+        writer.removeOutput()
+        writer.memo.removeAll()
+    }
+
     /// Returns ``output`` and empties it; the memo is kept, as the next dump may refer to it.
     ///
     /// ```swift

@@ -113,10 +113,15 @@ struct PicklerMemo: ~Copyable {
     }
 
     /// Forgets every entry; the next index is 0 again.
+    @inline(__always)
     mutating func removeAll() {
         // Every entry took an index: with none taken, there is nothing to forget (and a pickler that
         // clears its memo after each small dump does not rebuild its tables each time).
-        guard count > 0 else { return }
+        if count > 0 { reset() }
+    }
+
+    @inline(never)
+    private mutating func reset() {
         self = PicklerMemo(retainingObjects: references.retainsKeys)
     }
 }
