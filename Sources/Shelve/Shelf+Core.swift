@@ -52,29 +52,22 @@ extension Shelf {
     /// Pickles `value` and stores it under `rawKey` at once; with writeback, caches it once stored. A failure
     /// changes nothing, in the file or in the cache.
     internal func storeValue(_ value: PickleValue, rawKey: [UInt8]) throws(ShelfError) {
-        try rawKey.withUnsafeBytes { storeValue(value, keyBytes: $0) }.get()
+        _ = try writableFile(.store(rawKey))
+        if let failure = rawKey.withUnsafeBytes({ codec.store(value, in: openedFile, forKey: $0) }) {
+            throw rawKey.withUnsafeBytes { writeError(failure, keyBytes: $0) }
+        }
         if isWriteback { cache[CacheKey(rawKey)] = value }
     }
 
-    /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is.
+    /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is: the subscript's
+    /// and `setValue`'s path, kept to one call into the codec and one into the file.
     internal func storeValue(_ value: PickleValue, forKey key: String) throws(ShelfError) {
-        guard let stored = key.utf8.withContiguousStorageIfAvailable({ storeValue(value, keyBytes: .init($0)) }) else {
-            return try storeValue(value, rawKey: Array(key.utf8))
+        if closed || !mode.isWritable { _ = try writableFile(.store(Array(key.utf8))) }
+        var key = key
+        if let failure = key.withUTF8({ codec.store(value, in: openedFile, forKey: UnsafeRawBufferPointer($0)) }) {
+            throw key.withUTF8 { writeError(failure, keyBytes: UnsafeRawBufferPointer($0)) }
         }
-        try stored.get()
         if isWriteback { cache[CacheKey(Array(key.utf8))] = value }
-    }
-
-    /// Pickles `value` and stores it under the key `keyBytes`, without the cache.
-    private func storeValue(_ value: PickleValue, keyBytes: UnsafeRawBufferPointer) -> Result<Void, ShelfError> {
-        guard let file else { return .failure(.closed(.store(Array(keyBytes)), path: path)) }
-        guard mode.isWritable else { return .failure(.readOnly(.store(Array(keyBytes)), path: path)) }
-        do {
-            try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
-        } catch {
-            return .failure(writeError(error, keyBytes: keyBytes))
-        }
-        return .success(())
     }
 
     /// The shelf's error for a value that could not be pickled or stored under `keyBytes`.

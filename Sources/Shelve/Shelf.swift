@@ -70,11 +70,12 @@ public final class Shelf {
     /// ``close()``, like Python's `writeback=True`.
     public let isWriteback: Bool
 
-    /// The file, open until ``close()``: a constant, so that reading it costs no retain (see ``file``).
-    private let openedFile: GDBMFile
+    /// The file, open until ``close()``: a constant, so that reading it costs no retain (see ``file``). Use it
+    /// only after checking ``closed``.
+    internal let openedFile: GDBMFile
 
     /// Whether ``close()`` has been called.
-    private var closed = false
+    internal private(set) var closed = false
 
     /// The open file, or `nil` once closed.
     internal var file: GDBMFile? {
@@ -381,14 +382,7 @@ extension Shelf {
         cache.removeAll()
         for (key, value) in entries {
             let rawKey = key.bytes
-            let failure = rawKey.withUnsafeBytes { keyBytes -> ShelfCodec.WriteFailure? in
-                do throws(ShelfCodec.WriteFailure) {
-                    try codec.withPickle(of: value) { bytes throws(GDBMError) in try file.store(bytes, forKey: keyBytes) }
-                    return nil
-                } catch {
-                    return error
-                }
-            }
+            let failure = rawKey.withUnsafeBytes { codec.store(value, in: file, forKey: $0) }
             if let failure {
                 switch failure {
                 case .encoding(let error):

@@ -27,22 +27,23 @@ internal struct ShelfCodec {
         pickler.options.protocolVersion
     }
 
-    /// Pickles `value` and calls `body` with the pickle, lent from the pickler's buffer and valid only during
-    /// the call; the pickler is left empty, with a cleared memo, for the next value.
-    func withPickle(
-        of value: PickleValue, _ body: (UnsafeRawBufferPointer) throws(GDBMError) -> Void
-    ) throws(WriteFailure) {
+    /// Pickles `value` and stores the pickle in `file` under `key`, straight from the pickler's buffer; returns
+    /// the failure, if any. The pickler is left empty, with a cleared memo, for the next value.
+    @inline(__always)
+    func store(_ value: PickleValue, in file: GDBMFile, forKey key: UnsafeRawBufferPointer) -> WriteFailure? {
+        let bytes: UnsafeRawBufferPointer
         do {
-            try pickler.dump(value)
+            bytes = try pickler.dumpLending(value)
         } catch {
-            throw .encoding(error)  // the pickler is left empty, with a cleared memo
+            return .encoding(error)  // the pickler is left empty, with a cleared memo
         }
-        defer { pickler.clearMemo() }
+        defer { pickler.discardPickle() }
         do {
-            try pickler.withOutput { (bytes) throws(GDBMError) in try body(bytes) }
+            try file.store(bytes, forKey: key)
         } catch {
-            throw .storage(error)
+            return .storage(error)
         }
+        return nil
     }
 
     /// Unpickles the value in `bytes`, GDBM's buffer, without copying it. Like Python's shelf, reads the first
