@@ -1,12 +1,15 @@
 """Prints compare.sh's table from the JSON the three programs wrote into one directory:
-cpython.json, rawgdbm.json, rawgdbm-small.json, swift.json, cpython-peak.json, swift-peak.json (and machine.txt).
+cpython.json, rawgdbm.json, rawgdbm-small.json, swift.json, cpython-peak.json, swift-peak.json (and machine.txt);
+from a run of several rounds (ROUNDS=N), NAME.1.json ... NAME.N.json, of which each workload's median is taken.
 
     table.py RESULTS_DIR
 
 Ratios are speedups: the other side's time divided by swift-shelve's, so more than 1 means swift-shelve is
 faster. For peak memory the ratio is CPython's peak divided by swift-shelve's (more than 1: less memory).
 """
+import glob
 import json
+import statistics
 import os
 import sys
 
@@ -48,11 +51,26 @@ def rows():
 
 
 def load(directory, name):
-    path = os.path.join(directory, name)
-    if not os.path.exists(path):
+    """The results in NAME.json, or, from a run of several rounds (NAME.1.json, NAME.2.json, ...), each
+    workload's median over the rounds."""
+    stem = name[:-len(".json")]
+    rounds = sorted(glob.glob(os.path.join(directory, glob.escape(stem) + ".[0-9]*.json")))
+    paths = rounds or [os.path.join(directory, name)]
+    loaded = []
+    for path in paths:
+        if os.path.exists(path):
+            with open(path) as file:
+                loaded.append(json.load(file))
+    if not loaded:
         return {}
-    with open(path) as file:
-        return json.load(file)
+    if len(loaded) == 1:
+        return loaded[0]
+    merged = {}
+    for key in loaded[0]:
+        values = sorted(result[key]["ns_per_op"] for result in loaded if key in result)
+        merged[key] = dict(loaded[0][key], ns_per_op=statistics.median(values),
+                           rounds=[result[key]["ns_per_op"] for result in loaded if key in result])
+    return merged
 
 
 def duration(ns):
