@@ -177,14 +177,17 @@ public final class Pickler {
     ///   ``PicklerOptions/sendOutOfBand``) of a dump of the same pickler, or from the closure of its
     ///   ``withOutput(_:)``.
     public func dump(_ value: PickleValue) throws(PickleError) {
-        guard !busy else {
-            throw PickleError(
-                .invalidArgument,
-                "Pickler.dump was called from inside a hook of its own dump or from withOutput's closure; use another Pickler there")
-        }
+        guard !busy else { throw Self.busyError }
         busy = true
         defer { busy = false }
         try writer.dump(value)
+    }
+
+    /// The error of a dump started from inside a hook of a dump, or from ``withOutput(_:)``'s closure.
+    private static var busyError: PickleError {
+        PickleError(
+            .invalidArgument,
+            "Pickler.dump was called from inside a hook of its own dump or from withOutput's closure; use another Pickler there")
     }
 
     /// Pickles `value` as a pickle of its own and lends its bytes, in the pickler's buffer, to the caller:
@@ -195,7 +198,10 @@ public final class Pickler {
     ///
     /// The output must be empty: only the bytes of this dump are lent.
     package func dumpLending(_ value: PickleValue) throws(PickleError) -> UnsafeRawBufferPointer {
-        try dump(value)
+        guard !busy else { throw Self.busyError }
+        busy = true
+        defer { busy = false }
+        try writer.dump(value)
         return UnsafeRawBufferPointer(start: writer.base, count: writer.written)
     }
 

@@ -61,6 +61,7 @@ extension Shelf {
 
     /// ``storeValue(_:rawKey:)`` for a `String` key, stored from the key's UTF-8 where it is: the subscript's
     /// and `setValue`'s path, kept to one call into the codec and one into the file.
+    @inline(__always)
     internal func storeValue(_ value: PickleValue, forKey key: String) throws(ShelfError) {
         if closed || !mode.isWritable { _ = try writableFile(.store(Array(key.utf8))) }
         var key = key
