@@ -175,6 +175,50 @@ struct PickleWriter: ~Copyable {
     }
 }
 
+// MARK: - Streaming (PickleEncoder)
+
+extension PickleWriter {
+    /// Starts one pickle written piece by piece by a caller (the streaming ``PickleEncoder``): what
+    /// ``dump(_:)`` writes before the value. Only for a writer of one dump.
+    mutating func beginStreamedDump() {
+        if proto >= 2 { put(Opcode.proto.rawValue, UInt8(truncatingIfNeeded: proto)) }
+        if proto >= 4 {
+            framing = true
+            openFrame()
+        }
+    }
+
+    /// Ends the pickle ``beginStreamedDump()`` started: what ``dump(_:)`` writes after the value.
+    mutating func endStreamedDump() {
+        put(Opcode.stop.rawValue)
+        if framing {
+            commitFrame()
+            framing = false
+        }
+    }
+
+    /// Inserts `MARK` at `offset`, before bytes already written there: for a container whose number of
+    /// items was unknown when its first item was written, once a second item shows that it needs
+    /// `MARK` … `SETITEMS` rather than `SETITEM`.
+    ///
+    /// Returns `false`, writing nothing, when the bytes after `offset` could not simply move: a frame
+    /// began or large data was set aside after `offset`, or the frame would have reached its target size
+    /// (so that a frame boundary might have fallen elsewhere, had the `MARK` been there from the start).
+    mutating func insertMark(at offset: Int) -> Bool {
+        guard offset <= written, !framing || frameStart <= offset,
+            !framing || written + 1 - frameStart < Self.frameSizeTarget + Self.frameHeaderSize,
+            deferredData.last.map({ $0.offset < offset }) ?? true
+        else { return false }
+        reserve(1)
+        let start = base + offset
+        // copyMemory is memmove: the regions may overlap.
+        UnsafeMutableRawPointer(start + 1).copyMemory(from: start, byteCount: written - offset)
+        start.pointee = Opcode.mark.rawValue
+        written += 1
+        return true
+    }
+}
+
 // MARK: - Output, frames and the memo
 
 extension PickleWriter {
@@ -499,32 +543,63 @@ extension PickleWriter {
         guard case .string(let string) = items[position] else { return }
         // Look up, and on a miss write the header and the text and memoize the text, all from the
         // string's own storage (copying from the bytes just written would stall on store forwarding).
-        let outcome: (index: Int, isNew: Bool)? = string.utf8.withContiguousStorageIfAvailable { utf8 in
-            let text = UnsafeRawBufferPointer(utf8)
-            let (found, hash) = memo.keyed.find(.string, text)
-            if let found { return (found, false) }
-            if count <= 0xFF, proto >= 4 {
-                putUnchecked(Opcode.shortBinunicode.rawValue)
-                putUnchecked(UInt8(truncatingIfNeeded: count))
-            } else {
-                putUnchecked(Opcode.binunicode.rawValue)
-                UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
-                written &+= 4
-            }
-            if let source = text.baseAddress {
-                copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
-            }
-            written &+= count
-            let index = memo.allocate()
-            memo.keyed.insertReserved(.string, text, hash: hash, index: index)
-            return (index, true)
-        }
+        let outcome = string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) }
         guard let outcome else { return }
         if outcome.isNew {
             try writePut(outcome.index)
         } else {
             try writeGet(outcome.index)
         }
+    }
+
+    /// ``save(_:)`` of a `str` held as a `String` (the streaming encoder's keys and values): the same
+    /// bytes, by the fast path of ``saveString(_:_:)`` where it applies.
+    mutating func saveStringValue(_ string: String) throws {
+        frameBoundary()
+        guard plainAtoms else {
+            try saveOther(.string(string))
+            return
+        }
+        guard proto >= 1, let count = string.utf8.withContiguousStorageIfAvailable({ $0.count }),
+            count < Self.frameSizeTarget
+        else {
+            try saveString(string)
+            return
+        }
+        reserve(count + 16)
+        memo.keyed.reserve(keyBytes: count)
+        let outcome = string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) }
+        guard let outcome else { return }
+        if outcome.isNew {
+            try writePut(outcome.index)
+        } else {
+            try writeGet(outcome.index)
+        }
+    }
+
+    /// The memo's index of the `str` whose UTF-8 is `text`, shorter than a frame, or else writes it and
+    /// memoizes it; for a caller that reserved room for it in the output and the memo. Makes no call
+    /// Swift cannot see through, so that the caller's string is not retained across it.
+    @inline(__always)
+    private mutating func writeShortText(_ text: UnsafeRawBufferPointer) -> (index: Int, isNew: Bool) {
+        let count = text.count
+        let (found, hash) = memo.keyed.find(.string, text)
+        if let found { return (found, false) }
+        if count <= 0xFF, proto >= 4 {
+            putUnchecked(Opcode.shortBinunicode.rawValue)
+            putUnchecked(UInt8(truncatingIfNeeded: count))
+        } else {
+            putUnchecked(Opcode.binunicode.rawValue)
+            UnsafeMutableRawPointer(base + written).storeBytes(of: UInt32(count).littleEndian, as: UInt32.self)
+            written &+= 4
+        }
+        if let source = text.baseAddress {
+            copyBytes(from: source, to: UnsafeMutableRawPointer(base + written), count: count)
+        }
+        written &+= count
+        let index = memo.allocate()
+        memo.keyed.insertReserved(.string, text, hash: hash, index: index)
+        return (index, true)
     }
 
     /// Writes an `int` right after ``frameBoundary()``, which made room for it.

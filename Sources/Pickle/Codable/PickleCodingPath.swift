@@ -9,24 +9,34 @@ struct PickleCodingKey: CodingKey {
         case name
     }
 
-    let stringValue: String
+    /// The name of a `.name` key; empty for the others, whose ``stringValue`` is made from the number
+    /// when asked for (a path is built for every nested value, and read only for errors).
+    private let name: String
     let intValue: Int?
     let kind: Kind
 
+    var stringValue: String {
+        switch kind {
+        case .name: name
+        case .integerKey: String(intValue ?? 0)
+        case .index: "Index \(intValue ?? 0)"
+        }
+    }
+
     init(stringValue: String) {
-        self.stringValue = stringValue
+        self.name = stringValue
         self.intValue = nil
         self.kind = .name
     }
 
     init(intValue: Int) {
-        self.stringValue = String(intValue)
+        self.name = ""
         self.intValue = intValue
         self.kind = .integerKey
     }
 
     init(index: Int) {
-        self.stringValue = "Index \(index)"
+        self.name = ""
         self.intValue = index
         self.kind = .index
     }

@@ -80,6 +80,10 @@ public struct PickleEncoder: Sendable {
     ///   years 1 to 9999), with the coding path in its message; ``PickleError`` with code
     ///   ``PickleError/Code/unsupportedProtocol`` when ``protocolVersion`` is not 0 to 5.
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        // Straight to bytes when the value's encoding allows it; the same bytes through the tree otherwise.
+        if (0...5).contains(protocolVersion), let bytes = try PickleStreamEncoding.encode(value, with: self) {
+            return bytes
+        }
         let tree = try encodeValue(value)
         return try Pickler.dumps(tree, protocol: protocolVersion)
     }

@@ -53,12 +53,12 @@ extension Array: PickleNativeEncodable where Element: Encodable {
     /// `bytes` for `[UInt8]`; otherwise the `list` that `Array.encode(to:)` writes through an unkeyed
     /// container, built without one.
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
-        if let bytes = exactCast(self, to: [UInt8].self) { return .bytes(bytes) }
-        if let integers = exactCast(self, to: [Int].self) { return .list(PickleList(integers.map { .int($0) })) }
-        if let strings = exactCast(self, to: [String].self) {
+        if let bytes = exactCast(self, to: [UInt8].self, .bytes) { return .bytes(bytes) }
+        if let integers = exactCast(self, to: [Int].self, .integers) { return .list(PickleList(integers.map { .int($0) })) }
+        if let strings = exactCast(self, to: [String].self, .strings) {
             return .list(PickleList(strings.map { .string($0) }))
         }
-        if let doubles = exactCast(self, to: [Double].self) { return .list(PickleList(doubles.map { .float($0) })) }
+        if let doubles = exactCast(self, to: [Double].self, .doubles) { return .list(PickleList(doubles.map { .float($0) })) }
         var elements: [PickleValue] = []
         elements.reserveCapacity(count)
         // Indices rather than `enumerated()`, whose iterator costs metadata lookups in generic code.
@@ -290,7 +290,7 @@ extension PickleNative {
             let key: K
             if K.self == String.self, case .string(let string) = pythonKey {
                 key = unsafeBitCast(string, to: K.self)
-            } else if K.self == String?.self, case .string(let string) = pythonKey {
+            } else if KnownType.optionalString.matches(K.self), case .string(let string) = pythonKey {
                 key = unsafeBitCast(String?.some(string), to: K.self)
             } else {
                 key = try decoder.unwrap(K.self, from: pythonKey, at: path.appending(codingKey(for: pythonKey)))

@@ -24,9 +24,16 @@ final class PickleEncodingInfo: Sendable {
     /// a dict searches linearly: the next dict is made with room for as many, so that its hash
     /// index is built once instead of growing.
     let dictCapacity = Atomic<Int>(0)
+    /// How the streaming encoder writes the type without building it, when it has a Python form of its
+    /// own that the stream knows (arrays and optionals). (A metatype: immutable, usable from any thread.)
+    nonisolated(unsafe) let streamed: (any PickleStreamEncodable.Type)?
+    /// The keys of the type's keyed container, in order, once an encode has shown them distinct: the
+    /// streaming encoder's duplicate check (see ``PickleKeyLayout``).
+    let keyLayout = AtomicLazyReference<PickleKeyLayout>()
 
-    private init(form: PickleEncodingForm) {
+    private init(form: PickleEncodingForm, streamed: (any PickleStreamEncodable.Type)?) {
         self.form = form
+        self.streamed = streamed
     }
 
     /// The information on `type`, from the cache once worked out.
@@ -43,7 +50,7 @@ final class PickleEncodingInfo: Sendable {
         } else {
             form = .plain
         }
-        let info = PickleEncodingInfo(form: form)
+        let info = PickleEncodingInfo(form: form, streamed: type as? any PickleStreamEncodable.Type)
         return cache.withLock { cache in
             if let existing = cache[id] { return existing }
             cache[id] = info

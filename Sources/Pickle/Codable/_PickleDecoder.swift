@@ -73,21 +73,21 @@ final class _PickleDecoder: Decoder {
         }
         if T.self == Double.self { return unsafeBitCast(try PickleUnboxing.double(value, at: path()), to: T.self) }
         if T.self == Bool.self { return unsafeBitCast(try PickleUnboxing.bool(value, at: path()), to: T.self) }
-        if T.self == Int?.self {
+        if KnownType.optionalInt.matches(T.self) {
             let result = try unwrapOptional(value, at: path()) {
                 try PickleUnboxing.integer($0, as: Int.self, at: path())
             }
             return unsafeBitCast(result, to: T.self)
         }
-        if T.self == String?.self {
+        if KnownType.optionalString.matches(T.self) {
             let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.string($0, at: path()) }
             return unsafeBitCast(result, to: T.self)
         }
-        if T.self == Double?.self {
+        if KnownType.optionalDouble.matches(T.self) {
             let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.double($0, at: path()) }
             return unsafeBitCast(result, to: T.self)
         }
-        if T.self == Bool?.self {
+        if KnownType.optionalBool.matches(T.self) {
             let result = try unwrapOptional(value, at: path()) { try PickleUnboxing.bool($0, at: path()) }
             return unsafeBitCast(result, to: T.self)
         }

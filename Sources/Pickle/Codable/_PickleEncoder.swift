@@ -135,11 +135,24 @@ final class _PickleEncoder: Encoder {
         if let integer = exactCast(value, to: Int.self) { return .int(integer) }
         if let double = exactCast(value, to: Double.self) { return .float(double) }
         if let flag = exactCast(value, to: Bool.self) { return .bool(flag) }
-        if let integer = exactCast(value, to: Int?.self) { return integer.map { .int($0) } ?? PickleValue.none }
-        if let string = exactCast(value, to: String?.self) { return string.map { .string($0) } ?? PickleValue.none }
-        if let double = exactCast(value, to: Double?.self) { return double.map { .float($0) } ?? PickleValue.none }
-        if let flag = exactCast(value, to: Bool?.self) { return flag.map { .bool($0) } ?? PickleValue.none }
+        if let integer = exactCast(value, to: Int?.self, .optionalInt) {
+            return integer.map { .int($0) } ?? PickleValue.none
+        }
+        if let string = exactCast(value, to: String?.self, .optionalString) {
+            return string.map { .string($0) } ?? PickleValue.none
+        }
+        if let double = exactCast(value, to: Double?.self, .optionalDouble) {
+            return double.map { .float($0) } ?? PickleValue.none
+        }
+        if let flag = exactCast(value, to: Bool?.self, .optionalBool) { return flag.map { .bool($0) } ?? PickleValue.none }
         return nil
+    }
+
+    /// Whether ``primitive(_:)`` gives the Python object of every value of `type`.
+    static func isPrimitive<T>(_ type: T.Type) -> Bool {
+        T.self == String.self || T.self == Int.self || T.self == Double.self || T.self == Bool.self
+            || KnownType.optionalInt.matches(T.self) || KnownType.optionalString.matches(T.self)
+            || KnownType.optionalDouble.matches(T.self) || KnownType.optionalBool.matches(T.self)
     }
 
     /// Encodes a value that is not a primitive: see ``wrap(_:at:)``.
@@ -218,11 +231,55 @@ extension _PickleEncoder: SingleValueEncodingContainer {
     func encode<T: Encodable>(_ value: T) throws { store(try wrap(value, at: path)) }
 }
 
-/// `value` as a `U` when `T` is exactly `U`, without a dynamic cast.
+/// `value` as a `U` when `T` is exactly `U`, without a dynamic cast. For a `U` that is not a generic
+/// type's instance; for `Int?`, `[UInt8]` and the like, see ``KnownType``.
 @inline(__always)
 func exactCast<T, U>(_ value: T, to type: U.Type) -> U? {
     guard T.self == U.self else { return nil }
     return unsafeBitCast(value, to: U.self)
+}
+
+/// ``exactCast(_:to:)`` for a type the coders compare generic types with often, by its identifier.
+@inline(__always)
+func exactCast<T, U>(_ value: T, to type: U.Type, _ known: KnownType) -> U? {
+    guard known.matches(T.self) else { return nil }
+    return unsafeBitCast(value, to: U.self)
+}
+
+/// Instances of generic types that the coders compare generic parameters with, looked up once.
+///
+/// In generic code, `T.self == Int?.self` asks the runtime for `Optional<Int>`'s metadata on every
+/// evaluation, and for the standard library's prespecialized instances (`Int?`, `[UInt8]`, `[Int]`…)
+/// that lookup goes through a hash map each time: a few hundred instructions, paid per field and per
+/// array element. These are looked up once, when first used.
+enum KnownType {
+    case optionalInt, optionalString, optionalDouble, optionalBool
+    case bytes, integers, strings, doubles
+
+    private static let identifiers: [ObjectIdentifier] = [
+        ObjectIdentifier(Int?.self), ObjectIdentifier(String?.self), ObjectIdentifier(Double?.self),
+        ObjectIdentifier(Bool?.self), ObjectIdentifier([UInt8].self), ObjectIdentifier([Int].self),
+        ObjectIdentifier([String].self), ObjectIdentifier([Double].self),
+    ]
+
+    /// Whether `type` is this type.
+    @inline(__always)
+    func matches(_ type: Any.Type) -> Bool {
+        Self.identifiers.withUnsafeBufferPointer { $0[index] } == ObjectIdentifier(type)
+    }
+
+    private var index: Int {
+        switch self {
+        case .optionalInt: 0
+        case .optionalString: 1
+        case .optionalDouble: 2
+        case .optionalBool: 3
+        case .bytes: 4
+        case .integers: 5
+        case .strings: 6
+        case .doubles: 7
+        }
+    }
 }
 
 extension PickleValue {
