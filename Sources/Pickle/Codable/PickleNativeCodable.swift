@@ -199,40 +199,40 @@ extension PickleNative {
     static func commonDictionary<D>(
         _ type: D.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
     ) throws -> D? {
-        switch ObjectIdentifier(type) {
-        case ObjectIdentifier([String: String].self):
+        switch CommonDictionary(type) {
+        case .stringToString:
             unsafeBitCast(try dictionary(String.self, String.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Int].self):
+        case .stringToInt:
             unsafeBitCast(try dictionary(String.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Double].self):
+        case .stringToDouble:
             unsafeBitCast(try dictionary(String.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Bool].self):
+        case .stringToBool:
             unsafeBitCast(try dictionary(String.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: String?].self):
+        case .stringToOptionalString:
             unsafeBitCast(try dictionary(String.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Int?].self):
+        case .stringToOptionalInt:
             unsafeBitCast(try dictionary(String.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Double?].self):
+        case .stringToOptionalDouble:
             unsafeBitCast(try dictionary(String.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([String: Bool?].self):
+        case .stringToOptionalBool:
             unsafeBitCast(try dictionary(String.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: String].self):
+        case .intToString:
             unsafeBitCast(try dictionary(Int.self, String.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Int].self):
+        case .intToInt:
             unsafeBitCast(try dictionary(Int.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Double].self):
+        case .intToDouble:
             unsafeBitCast(try dictionary(Int.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Bool].self):
+        case .intToBool:
             unsafeBitCast(try dictionary(Int.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: String?].self):
+        case .intToOptionalString:
             unsafeBitCast(try dictionary(Int.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Int?].self):
+        case .intToOptionalInt:
             unsafeBitCast(try dictionary(Int.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Double?].self):
+        case .intToOptionalDouble:
             unsafeBitCast(try dictionary(Int.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
-        case ObjectIdentifier([Int: Bool?].self):
+        case .intToOptionalBool:
             unsafeBitCast(try dictionary(Int.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
-        default: nil
+        case nil: nil
         }
     }
 
@@ -240,40 +240,40 @@ extension PickleNative {
     static func commonDictionaryValue<D>(_ value: D, in encoder: _PickleEncoder, at path: PickleCodingPath) throws
         -> PickleValue?
     {
-        switch ObjectIdentifier(D.self) {
-        case ObjectIdentifier([String: String].self):
+        switch CommonDictionary(D.self) {
+        case .stringToString:
             try dictionaryValue(unsafeBitCast(value, to: [String: String].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Int].self):
+        case .stringToInt:
             try dictionaryValue(unsafeBitCast(value, to: [String: Int].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Double].self):
+        case .stringToDouble:
             try dictionaryValue(unsafeBitCast(value, to: [String: Double].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Bool].self):
+        case .stringToBool:
             try dictionaryValue(unsafeBitCast(value, to: [String: Bool].self), in: encoder, at: path)
-        case ObjectIdentifier([String: String?].self):
+        case .stringToOptionalString:
             try dictionaryValue(unsafeBitCast(value, to: [String: String?].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Int?].self):
+        case .stringToOptionalInt:
             try dictionaryValue(unsafeBitCast(value, to: [String: Int?].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Double?].self):
+        case .stringToOptionalDouble:
             try dictionaryValue(unsafeBitCast(value, to: [String: Double?].self), in: encoder, at: path)
-        case ObjectIdentifier([String: Bool?].self):
+        case .stringToOptionalBool:
             try dictionaryValue(unsafeBitCast(value, to: [String: Bool?].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: String].self):
+        case .intToString:
             try dictionaryValue(unsafeBitCast(value, to: [Int: String].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Int].self):
+        case .intToInt:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Int].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Double].self):
+        case .intToDouble:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Double].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Bool].self):
+        case .intToBool:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Bool].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: String?].self):
+        case .intToOptionalString:
             try dictionaryValue(unsafeBitCast(value, to: [Int: String?].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Int?].self):
+        case .intToOptionalInt:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Int?].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Double?].self):
+        case .intToOptionalDouble:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Double?].self), in: encoder, at: path)
-        case ObjectIdentifier([Int: Bool?].self):
+        case .intToOptionalBool:
             try dictionaryValue(unsafeBitCast(value, to: [Int: Bool?].self), in: encoder, at: path)
-        default: nil
+        case nil: nil
         }
     }
 
@@ -328,5 +328,36 @@ extension PickleNative {
             }
         }
         return .dict(dict)
+    }
+}
+
+/// The dictionaries of common key and value types, which the coders handle in code specialized for them,
+/// recognized by metadata identifiers looked up once (see ``KnownType``).
+enum CommonDictionary: Int {
+    case stringToString, stringToInt, stringToDouble, stringToBool, stringToOptionalString, stringToOptionalInt, stringToOptionalDouble, stringToOptionalBool
+    case intToString, intToInt, intToDouble, intToBool, intToOptionalString, intToOptionalInt, intToOptionalDouble, intToOptionalBool
+
+    private static let identifiers: [ObjectIdentifier] = [
+        ObjectIdentifier([String: String].self),
+        ObjectIdentifier([String: Int].self),
+        ObjectIdentifier([String: Double].self),
+        ObjectIdentifier([String: Bool].self),
+        ObjectIdentifier([String: String?].self),
+        ObjectIdentifier([String: Int?].self),
+        ObjectIdentifier([String: Double?].self),
+        ObjectIdentifier([String: Bool?].self),
+        ObjectIdentifier([Int: String].self),
+        ObjectIdentifier([Int: Int].self),
+        ObjectIdentifier([Int: Double].self),
+        ObjectIdentifier([Int: Bool].self),
+        ObjectIdentifier([Int: String?].self),
+        ObjectIdentifier([Int: Int?].self),
+        ObjectIdentifier([Int: Double?].self),
+        ObjectIdentifier([Int: Bool?].self),
+    ]
+
+    init?(_ type: Any.Type) {
+        guard let index = Self.identifiers.firstIndex(of: ObjectIdentifier(type)) else { return nil }
+        self.init(rawValue: index)
     }
 }

@@ -886,18 +886,39 @@ extension Dictionary: PickleStreamEncodable where Key: Encodable, Value: Encodab
         }
         // Iterating a dictionary in generic code goes through the runtime for every entry: the common
         // dictionaries are written by code specialized for them.
-        switch KnownDictionary(Self.self) {
-        case .stringToString: try streamDictionary(unsafeBitCast(self, to: [String: String].self), in: state, at: path)
-        case .stringToInt: try streamDictionary(unsafeBitCast(self, to: [String: Int].self), in: state, at: path)
-        case .stringToDouble: try streamDictionary(unsafeBitCast(self, to: [String: Double].self), in: state, at: path)
-        case .stringToBool: try streamDictionary(unsafeBitCast(self, to: [String: Bool].self), in: state, at: path)
+        switch CommonDictionary(Self.self) {
+        case .stringToString:
+            try streamDictionary(unsafeBitCast(self, to: [String: String].self), in: state, at: path)
+        case .stringToInt:
+            try streamDictionary(unsafeBitCast(self, to: [String: Int].self), in: state, at: path)
+        case .stringToDouble:
+            try streamDictionary(unsafeBitCast(self, to: [String: Double].self), in: state, at: path)
+        case .stringToBool:
+            try streamDictionary(unsafeBitCast(self, to: [String: Bool].self), in: state, at: path)
         case .stringToOptionalString:
             try streamDictionary(unsafeBitCast(self, to: [String: String?].self), in: state, at: path)
-        case .stringToOptionalInt: try streamDictionary(unsafeBitCast(self, to: [String: Int?].self), in: state, at: path)
-        case .intToString: try streamDictionary(unsafeBitCast(self, to: [Int: String].self), in: state, at: path)
-        case .intToInt: try streamDictionary(unsafeBitCast(self, to: [Int: Int].self), in: state, at: path)
-        case .intToDouble: try streamDictionary(unsafeBitCast(self, to: [Int: Double].self), in: state, at: path)
-        case .intToOptionalInt: try streamDictionary(unsafeBitCast(self, to: [Int: Int?].self), in: state, at: path)
+        case .stringToOptionalInt:
+            try streamDictionary(unsafeBitCast(self, to: [String: Int?].self), in: state, at: path)
+        case .stringToOptionalDouble:
+            try streamDictionary(unsafeBitCast(self, to: [String: Double?].self), in: state, at: path)
+        case .stringToOptionalBool:
+            try streamDictionary(unsafeBitCast(self, to: [String: Bool?].self), in: state, at: path)
+        case .intToString:
+            try streamDictionary(unsafeBitCast(self, to: [Int: String].self), in: state, at: path)
+        case .intToInt:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Int].self), in: state, at: path)
+        case .intToDouble:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Double].self), in: state, at: path)
+        case .intToBool:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Bool].self), in: state, at: path)
+        case .intToOptionalString:
+            try streamDictionary(unsafeBitCast(self, to: [Int: String?].self), in: state, at: path)
+        case .intToOptionalInt:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Int?].self), in: state, at: path)
+        case .intToOptionalDouble:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Double?].self), in: state, at: path)
+        case .intToOptionalBool:
+            try streamDictionary(unsafeBitCast(self, to: [Int: Bool?].self), in: state, at: path)
         case nil: try streamDictionary(self, in: state, at: path)
         }
     }
@@ -935,27 +956,6 @@ private func streamDictionary<K: Encodable, V: Encodable>(
         index += 1
     }
     state.endDict(count: count)
-}
-
-/// The dictionaries the streaming encoder writes with specialized code, recognized by a metadata
-/// identifier looked up once (see ``KnownType``).
-enum KnownDictionary: Int, CaseIterable {
-    case stringToString, stringToInt, stringToDouble, stringToBool, stringToOptionalString, stringToOptionalInt
-    case intToString, intToInt, intToDouble, intToOptionalInt
-
-    private static let identifiers: [ObjectIdentifier] = [
-        ObjectIdentifier([String: String].self), ObjectIdentifier([String: Int].self),
-        ObjectIdentifier([String: Double].self), ObjectIdentifier([String: Bool].self),
-        ObjectIdentifier([String: String?].self), ObjectIdentifier([String: Int?].self),
-        ObjectIdentifier([Int: String].self), ObjectIdentifier([Int: Int].self),
-        ObjectIdentifier([Int: Double].self), ObjectIdentifier([Int: Int?].self),
-    ]
-
-    init?(_ type: Any.Type) {
-        let identifier = ObjectIdentifier(type)
-        guard let index = Self.identifiers.firstIndex(of: identifier) else { return nil }
-        self.init(rawValue: index)
-    }
 }
 
 extension PickleValue {
