@@ -41,7 +41,9 @@ extension Shelf {
     ///
     /// The value is encoded with ``encoder`` into a ``PickleValue`` (a struct becomes a Python `dict` with
     /// `str` keys, an array a `list`…; see `PickleEncoder`), pickled at ``protocolVersion`` and stored at
-    /// once, as ``setValue(_:forKey:)-(PickleValue,_)`` does. A failure changes nothing.
+    /// once, as ``setValue(_:forKey:)-(PickleValue,_)`` does. Without writeback, where no cache keeps the
+    /// ``PickleValue``, the pickle is written straight from the Swift value (`PickleEncoder.encode`): the
+    /// same bytes, without building the value first. A failure changes nothing.
     ///
     /// - Parameters:
     ///   - value: The value to store.
@@ -51,7 +53,12 @@ extension Shelf {
     ///   ``ShelfError/Code-swift.struct/readOnly``, ``ShelfError/Code-swift.struct/closed`` or
     ///   ``ShelfError/Code-swift.struct/storage``.
     public func setValue<T: Encodable>(_ value: T, forKey key: String) throws(ShelfError) {
-        try storeValue(try encode(value, rawKey: Array(key.utf8)), forKey: key)
+        guard !isWriteback, !(value is PickleValue) else {
+            return try storeValue(try encode(value, rawKey: Array(key.utf8)), forKey: key)
+        }
+        // Without writeback nothing keeps the value model, so the pickle is written straight from the Swift
+        // value (PickleEncoder.encode): the same bytes, without building the PickleValue first.
+        try storePickle(try pickle(value, rawKey: Array(key.utf8)), rawKey: Array(key.utf8))
     }
 
     /// Decodes `value`, read under `rawKey`, as `T` with the shelf's decoder.
@@ -64,6 +71,18 @@ extension Shelf {
             return try decoder.decode(T.self, from: value)
         } catch {
             throw .decodingFailed(.read(rawKey()), path: path, underlying: error, typeName: "\(T.self)")
+        }
+    }
+
+    /// The pickle of `value`, to be stored under `rawKey`, written by the shelf's encoder at the shelf's
+    /// protocol: what ``encode(_:rawKey:)`` and the shelf's pickler give.
+    internal func pickle<T: Encodable>(_ value: T, rawKey: @autoclosure () -> [UInt8]) throws(ShelfError) -> [UInt8] {
+        var encoder = self.encoder
+        encoder.protocolVersion = protocolVersion
+        do {
+            return try encoder.encode(value)
+        } catch {
+            throw .encodingFailed(.store(rawKey()), path: path, protocolVersion: protocolVersion, underlying: error)
         }
     }
 

@@ -71,6 +71,16 @@ extension Shelf {
         if isWriteback { cache[CacheKey(Array(key.utf8))] = value }
     }
 
+    /// Stores a pickle already made under `rawKey` at once, without the cache (for a shelf without writeback).
+    internal func storePickle(_ pickle: [UInt8], rawKey: [UInt8]) throws(ShelfError) {
+        let file = try writableFile(.store(rawKey))
+        do {
+            try file.store(pickle, forKey: rawKey)
+        } catch {
+            throw ShelfError(error, .store(rawKey), path: path)
+        }
+    }
+
     /// The shelf's error for a value that could not be pickled or stored under `keyBytes`.
     private func writeError(_ failure: ShelfCodec.WriteFailure, keyBytes: UnsafeRawBufferPointer) -> ShelfError {
         switch failure {

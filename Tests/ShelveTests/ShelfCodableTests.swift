@@ -1,4 +1,5 @@
 import Foundation
+import GDBM
 import TestSupport
 import Testing
 
@@ -53,6 +54,22 @@ struct ShelfCodableTests {
                 pear {'name': 'pear', 'price': 0.7, 'tags': []}
 
                 """)
+    }
+
+    /// Without writeback, setValue pickles the Swift value straight to bytes; with writeback, through the
+    /// value model it caches. Both must store what the value model's pickle is, at every protocol.
+    @Test(arguments: 0...5)
+    func aCodableValueIsStoredAsItsValueModelsPickle(protocolVersion: Int) throws {
+        let item = Item(name: "fig", price: 1.5, tags: ["sweet", "sweet", "brown"])
+        let expected = try Pickler.dumps(try PickleEncoder().encodeValue(item), protocol: protocolVersion)
+        for writeback in [false, true] {
+            let shelf = try Shelf(path: path, mode: .newShelf, protocol: protocolVersion, writeback: writeback)
+            try shelf.setValue(item, forKey: "fig")
+            try shelf.close()
+            let file = try GDBMFile(path: path, mode: .readOnly)
+            #expect(try file.fetch(Array("fig".utf8)) == expected, "writeback: \(writeback)")
+            try file.close()
+        }
     }
 
     @Test func optionalChainingOnAMissingKeyChangesNothingAndRecordsNothing() throws {
