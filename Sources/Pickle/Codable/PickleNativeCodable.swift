@@ -96,8 +96,18 @@ extension Array: PickleNativeDecodable where Element: Decodable {
         }
         var result: [Element] = []
         result.reserveCapacity(elements.count)
-        for (position, element) in elements.enumerated() {
-            result.append(try decoder.unwrap(Element.self, from: element, at: path.appending(index: position)))
+        if _PickleEncoder.isPrimitive(Element.self) {
+            for (position, element) in elements.enumerated() {
+                result.append(try decoder.unwrap(Element.self, from: element, at: path.appending(index: position)))
+            }
+        } else {
+            // The elements share a type: its form is looked up once for the array.
+            let form = PickleDecodingForm.of(Element.self)
+            for (position, element) in elements.enumerated() {
+                result.append(
+                    try decoder.unwrapComposite(
+                        Element.self, from: element, at: path.appending(index: position), form: form))
+            }
         }
         self = result
     }

@@ -108,8 +108,14 @@ final class _PickleDecoder: Decoder {
 
     /// Decodes a value that is not a primitive: see ``unwrap(_:from:at:)``.
     func unwrapComposite<T: Decodable>(_ type: T.Type, from value: PickleValue, at path: PickleCodingPath) throws -> T {
+        try unwrapComposite(type, from: value, at: path, form: PickleDecodingForm.of(T.self))
+    }
+
+    /// ``unwrapComposite(_:from:at:)`` with `T`'s form, for the elements of an array, which share it.
+    func unwrapComposite<T: Decodable>(
+        _ type: T.Type, from value: PickleValue, at path: PickleCodingPath, form: PickleDecodingForm
+    ) throws -> T {
         try spend(at: path)
-        let form = PickleDecodingForm.of(T.self)
         if case .native(let native) = form {
             return try native.decode(type, from: value, in: self, at: path)
         }
