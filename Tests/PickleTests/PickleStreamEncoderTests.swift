@@ -133,6 +133,14 @@ struct PickleStreamEncoderTests {
         }
     }
 
+    @Test("An encode keeps nothing alive once it returns")
+    func nothingOutlivesAnEncode() throws {
+        let probe = EncoderProbe()
+        _ = try PickleEncoder().encode([Watched(probe: probe), Watched(probe: probe)])
+        #expect(probe.encoders.count == 2)
+        #expect(probe.encoders.allSatisfy { $0.object == nil })
+    }
+
     @Test("Errors come from the tree path, in its order")
     func errorsAreTheTreePaths() throws {
         struct Late: Encodable {
@@ -236,5 +244,20 @@ private struct BigFirstItem: Encodable {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(Array(repeating: "x", count: 70_000).map { $0 + "\($0.count)" }, forKey: Key("big"))
         try container.encode(1, forKey: Key("small"))
+    }
+}
+
+/// Weak references to the encoders `Watched` values were given.
+private final class EncoderProbe {
+    struct Weak { weak var object: AnyObject? }
+    var encoders: [Weak] = []
+}
+
+private struct Watched: Encodable {
+    let probe: EncoderProbe
+    func encode(to encoder: any Encoder) throws {
+        probe.encoders.append(EncoderProbe.Weak(object: encoder as AnyObject))
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(1, forKey: Key("watched"))
     }
 }

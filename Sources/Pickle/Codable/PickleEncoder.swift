@@ -74,6 +74,14 @@ public struct PickleEncoder: Sendable {
     /// let bytes = try PickleEncoder().encode(["answer": 42])
     /// ```
     ///
+    /// The result is always the pickle of ``encodeValue(_:)``'s value, as `Pickler.dumps` writes it. Most
+    /// values are pickled as they encode, without that value being built: structs, arrays, optionals,
+    /// dictionaries with `String` or `Int` keys, and the primitives. An `encode(to:)` that uses the
+    /// `Encoder` in a way a stream cannot write in order (a key encoded twice, a nested container written
+    /// after its parent's later keys, a `superEncoder()`, a container kept and written after its
+    /// `encode(to:)` returned) is redone through the value model, which gives the same bytes at the cost
+    /// of encoding twice.
+    ///
     /// - Parameter value: The value to encode.
     /// - Returns: The pickle's bytes, ending with `STOP`.
     /// - Throws: `EncodingError.invalidValue` when a value has no Python form (a `Date` beyond the

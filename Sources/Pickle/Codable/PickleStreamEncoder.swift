@@ -32,6 +32,8 @@ enum PickleStreamEncoding {
             protocolVersion: options.protocolVersion, dateEncodingStrategy: options.dateEncodingStrategy,
             userInfo: options.userInfo)
         let state = PickleStreamState(writer: PickleWriter(validated: pickler, singleDump: true), context: context)
+        // The spare encoder refers to the state: without this, each encode would keep the other alive.
+        defer { state.release() }
         do {
             state.writer.beginStreamedDump()
             try state.encode(value, at: .root)
@@ -158,6 +160,14 @@ final class PickleStreamState {
 
     var proto: Int { writer.proto }
 
+    /// Drops what refers back to the state (the spare encoder) and what the encode kept alive, once it is done.
+    func release() {
+        spare = nil
+        treeEncoder = nil
+        written = []
+        containers = []
+    }
+
     /// Marks the encode for the tree path; the error to throw.
     func fallBack() -> PickleStreamFallback {
         aborted = true
@@ -193,7 +203,7 @@ final class PickleStreamState {
         if aborted { throw PickleStreamFallback() }
         switch info.form {
         case .plain:
-            let encoder: _PickleStreamEncoder
+            var encoder: _PickleStreamEncoder
             if let spare {
                 self.spare = nil
                 encoder = spare
@@ -203,8 +213,8 @@ final class PickleStreamState {
             }
             try value.encode(to: encoder)
             try encoder.finish()
-            var done = encoder
-            if isKnownUniquelyReferenced(&done) { spare = done }
+            // Kept for the next value unless the type's code kept a reference to it.
+            if isKnownUniquelyReferenced(&encoder) { spare = encoder }
         case .native(let native):
             if let streamed = info.streamed {
                 try streamed.streamEncode(of: value, in: self, at: path)
