@@ -179,14 +179,16 @@ extension _PickleDecoder: SingleValueDecodingContainer {
 /// What every decoder of one top-level decode shares: the options, the nesting depth and the budget of
 /// values decoded.
 final class PickleDecodingContext {
-    let userInfo: [CodingUserInfoKey: Any]
+    /// The decoder's `userInfo`, converted to `[CodingUserInfoKey: Any]` only when a type asks for it.
+    private let sendableUserInfo: [CodingUserInfoKey: any Sendable]
+    var userInfo: [CodingUserInfoKey: Any] { sendableUserInfo }
     let maxDepth: Int
     @exclusivity(unchecked) var depth = 0
     /// Bounds the values decoded: a shared value is decoded again wherever it is referenced.
     @exclusivity(unchecked) var budget: ExpansionBudget
 
     init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int, root: PickleValue) {
-        self.userInfo = userInfo
+        self.sendableUserInfo = userInfo
         self.maxDepth = maxDepth
         budget = ExpansionBudget(root: root)
     }

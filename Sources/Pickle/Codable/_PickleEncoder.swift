@@ -3,7 +3,10 @@
 final class PickleEncodingContext {
     let protocolVersion: Int
     let dateEncodingStrategy: PickleEncoder.DateEncodingStrategy
-    let userInfo: [CodingUserInfoKey: Any]
+    /// The encoder's `userInfo`, converted to `[CodingUserInfoKey: Any]` only when a type asks for it (the
+    /// conversion is a call into the runtime on every encode).
+    private let sendableUserInfo: [CodingUserInfoKey: any Sendable]
+    var userInfo: [CodingUserInfoKey: Any] { sendableUserInfo }
     /// `datetime.timezone.utc`, one object for the whole encode, so that the pickle holds it once.
     private var utcTimeZone: PickleValue?
 
@@ -13,7 +16,7 @@ final class PickleEncodingContext {
     ) {
         self.protocolVersion = protocolVersion
         self.dateEncodingStrategy = dateEncodingStrategy
-        self.userInfo = userInfo
+        self.sendableUserInfo = userInfo
     }
 
     /// The shared `datetime.timezone.utc` object.
