@@ -536,20 +536,13 @@ extension PickleWriter {
             if case .string(let string) = items[position] { try saveString(string) }
             return
         }
-        reserve(count + 16)
-        memo.keyed.reserve(keyBytes: count)
+        reserveShortText(count)
         // From here to the end of the closure, no call that Swift cannot see through: it would retain
         // the string across it.
         guard case .string(let string) = items[position] else { return }
         // Look up, and on a miss write the header and the text and memoize the text, all from the
         // string's own storage (copying from the bytes just written would stall on store forwarding).
-        let outcome = string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) }
-        guard let outcome else { return }
-        if outcome.isNew {
-            try writePut(outcome.index)
-        } else {
-            try writeGet(outcome.index)
-        }
+        try memoizeShortText(string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) })
     }
 
     /// ``save(_:)`` of a `str` held as a `String` (the streaming encoder's keys and values): the same
@@ -566,9 +559,20 @@ extension PickleWriter {
             try saveString(string)
             return
         }
+        reserveShortText(count)
+        try memoizeShortText(string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) })
+    }
+
+    /// Makes room in the output and the memo for a `str` of `count` UTF-8 bytes, for ``writeShortText(_:)``.
+    @inline(__always)
+    private mutating func reserveShortText(_ count: Int) {
         reserve(count + 16)
         memo.keyed.reserve(keyBytes: count)
-        let outcome = string.utf8.withContiguousStorageIfAvailable { writeShortText(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// After ``writeShortText(_:)``: `PUT` for a `str` just written, `GET` for one found in the memo.
+    @inline(__always)
+    private mutating func memoizeShortText(_ outcome: (index: Int, isNew: Bool)?) throws {
         guard let outcome else { return }
         if outcome.isNew {
             try writePut(outcome.index)

@@ -273,19 +273,7 @@ final class PickleStreamState {
 
     /// Writes an empty dict or list and opens it; returns its ID.
     func open(dict: Bool, isItem: Bool, info: PickleEncodingInfo?) throws -> Int {
-        do {
-            writer.frameBoundary()
-            try writer.enterNesting()
-            if proto >= 1 {
-                writer.write(dict ? .emptyDict : .emptyList)
-            } else {
-                writer.write(.mark)
-                writer.write(dict ? .dict : .list)
-            }
-            try writer.memoizeAnonymous()
-        } catch {
-            throw fallBack()
-        }
+        try writeEmpty(dict: dict)
         let id = nextID
         nextID += 1
         containers.append(PickleStreamContainer(id: id, isDict: dict, isItem: isItem, info: info))
@@ -399,21 +387,22 @@ final class PickleStreamState {
         return try open(dict: dict, isItem: true, info: nil)
     }
 
-    // MARK: Lists of known length
+    // MARK: Containers of known length
 
-    /// Writes an empty list, to be filled with `count` items, each between ``beforeListItem(_:of:)``
-    /// and ``afterListItem(_:of:)``, and ended by ``closeList()``: as the writer's `writeListItems` writes
-    /// a list. (Calls rather than a closure: in generic code, a closure that captures the array costs
-    /// a runtime lookup of the array's type.)
-    func openList() throws {
+    /// Writes an empty dict or list, memoized, one level deeper: how the writer's `saveDict` and `saveList`
+    /// begin. A container of known length then has each item between ``beforeKnownItem(_:of:)`` and
+    /// ``afterKnownItem(_:of:dict:)``, and ends with ``closeKnown(count:dict:)``, as the writer's
+    /// `writeListItems` and `writeDictItems` write them. (Calls rather than a closure: in generic code, a
+    /// closure that captures the array or dictionary costs a runtime lookup of its type.)
+    func writeEmpty(dict: Bool) throws {
         do {
             writer.frameBoundary()
             try writer.enterNesting()
             if proto >= 1 {
-                writer.write(.emptyList)
+                writer.write(dict ? .emptyDict : .emptyList)
             } else {
                 writer.write(.mark)
-                writer.write(.list)
+                writer.write(dict ? .dict : .list)
             }
             try writer.memoizeAnonymous()
         } catch {
@@ -422,62 +411,27 @@ final class PickleStreamState {
     }
 
     @inline(__always)
-    func beforeListItem(_ index: Int, of count: Int) {
+    func beforeKnownItem(_ index: Int, of count: Int) {
         if proto >= 1, count > 1, index % PickleWriter.batchSize == 0 { writer.write(.mark) }
     }
 
     @inline(__always)
-    func afterListItem(_ index: Int, of count: Int) {
+    func afterKnownItem(_ index: Int, of count: Int, dict: Bool) {
         if proto == 0 || count == 1 {
-            writer.write(.append)
+            writer.write(dict ? .setitem : .append)
         } else if index == count - 1 || index % PickleWriter.batchSize == PickleWriter.batchSize - 1 {
-            writer.write(.appends)
+            writer.write(dict ? .setitems : .appends)
         }
     }
 
-    func closeList() {
-        writer.depth -= 1
-    }
-
-    /// ``openList()`` for a dict of known length, with ``beforeDictItem(_:of:)``,
-    /// ``afterDictItem(_:of:)`` and ``endDict(count:)``, then ``closeList()``: as the writer's
-    /// `writeDictItems` writes a dict.
-    func openDict() throws {
-        do {
-            writer.frameBoundary()
-            try writer.enterNesting()
-            if proto >= 1 {
-                writer.write(.emptyDict)
-            } else {
-                writer.write(.mark)
-                writer.write(.dict)
-            }
-            try writer.memoizeAnonymous()
-        } catch {
-            throw fallBack()
-        }
-    }
-
-    @inline(__always)
-    func beforeDictItem(_ index: Int, of count: Int) {
-        if proto >= 1, count > 1, index % PickleWriter.batchSize == 0 { writer.write(.mark) }
-    }
-
-    @inline(__always)
-    func afterDictItem(_ index: Int, of count: Int) {
-        if proto == 0 || count == 1 {
-            writer.write(.setitem)
-        } else if index == count - 1 || index % PickleWriter.batchSize == PickleWriter.batchSize - 1 {
-            writer.write(.setitems)
-        }
-    }
-
-    /// After a full last batch, CPython's `batch_dict_exact` writes one more, empty.
-    func endDict(count: Int) {
-        if proto >= 1, count > 1, count % PickleWriter.batchSize == 0 {
+    /// Ends a container of known length. After a full last batch, CPython's `batch_dict_exact` writes one
+    /// more, empty (its `batch_list_exact` does not).
+    func closeKnown(count: Int, dict: Bool) {
+        if dict, proto >= 1, count > 1, count % PickleWriter.batchSize == 0 {
             writer.write(.mark)
             writer.write(.setitems)
         }
+        writer.depth -= 1
     }
 }
 
@@ -840,41 +794,41 @@ extension Array: PickleStreamEncodable where Element: Encodable {
     func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws {
         if let bytes = exactCast(self, to: [UInt8].self, .bytes) { return try state.save(.bytes(bytes)) }
         let count = count
-        try state.openList()
-        defer { state.closeList() }
+        try state.writeEmpty(dict: false)
         if let integers = exactCast(self, to: [Int].self, .integers) {
             for index in 0..<count {
-                state.beforeListItem(index, of: count)
+                state.beforeKnownItem(index, of: count)
                 try state.save(.int(integers[index]))
-                state.afterListItem(index, of: count)
+                state.afterKnownItem(index, of: count, dict: false)
             }
         } else if let strings = exactCast(self, to: [String].self, .strings) {
             for index in 0..<count {
-                state.beforeListItem(index, of: count)
+                state.beforeKnownItem(index, of: count)
                 try state.save(strings[index])
-                state.afterListItem(index, of: count)
+                state.afterKnownItem(index, of: count, dict: false)
             }
         } else if let doubles = exactCast(self, to: [Double].self, .doubles) {
             for index in 0..<count {
-                state.beforeListItem(index, of: count)
+                state.beforeKnownItem(index, of: count)
                 try state.save(.float(doubles[index]))
-                state.afterListItem(index, of: count)
+                state.afterKnownItem(index, of: count, dict: false)
             }
         } else if _PickleEncoder.isPrimitive(Element.self) {
             for index in 0..<count {
-                state.beforeListItem(index, of: count)
+                state.beforeKnownItem(index, of: count)
                 try state.save(_PickleEncoder.primitive(self[index]) ?? .none)
-                state.afterListItem(index, of: count)
+                state.afterKnownItem(index, of: count, dict: false)
             }
         } else {
             // The elements share a type: what the stream knows of it is worked out once for the array.
             let info = PickleEncodingInfo.of(Element.self)
             for index in 0..<count {
-                state.beforeListItem(index, of: count)
+                state.beforeKnownItem(index, of: count)
                 try state.encodeComposite(self[index], info: info, at: path.appending(index: index))
-                state.afterListItem(index, of: count)
+                state.afterKnownItem(index, of: count, dict: false)
             }
         }
+        state.closeKnown(count: count, dict: false)
     }
 }
 
@@ -940,13 +894,12 @@ private func streamDictionary<K: Encodable, V: Encodable>(
 ) throws {
     let stringKeys = K.self == String.self
     let count = dictionary.count
-    try state.openDict()
-    defer { state.closeList() }
+    try state.writeEmpty(dict: true)
     let primitiveValues = _PickleEncoder.isPrimitive(V.self)
     let info = primitiveValues ? nil : PickleEncodingInfo.of(V.self)
     var index = 0
     for (key, value) in dictionary {
-        state.beforeDictItem(index, of: count)
+        state.beforeKnownItem(index, of: count)
         let codingKey: PickleCodingKey
         if stringKeys {
             let name = unsafeBitCast(key, to: String.self)
@@ -962,10 +915,10 @@ private func streamDictionary<K: Encodable, V: Encodable>(
         } else {
             try state.save(_PickleEncoder.primitive(value) ?? .none)
         }
-        state.afterDictItem(index, of: count)
+        state.afterKnownItem(index, of: count, dict: true)
         index += 1
     }
-    state.endDict(count: count)
+    state.closeKnown(count: count, dict: true)
 }
 
 extension PickleValue {
