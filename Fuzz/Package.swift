@@ -9,7 +9,7 @@ let package = Package(
     targets: [
         // libFuzzer's driver entry point, implemented by the fuzzer runtime that -sanitize=fuzzer links.
         .target(name: "CLibFuzzer"),
-        // What both targets share: the options they load with, the checks they make on a value, the driver.
+        // What the targets share: the options they load with, the checks they make on a value, the driver.
         .target(
             name: "FuzzSupport",
             dependencies: ["CLibFuzzer", .product(name: "Pickle", package: "swift-shelve")]
@@ -18,6 +18,9 @@ let package = Package(
         .executableTarget(name: "FuzzUnpickler", dependencies: ["FuzzSupport"]),
         // Loads the input, dumps what loaded at protocols 0 to 5 and requires it to load back equal.
         .executableTarget(name: "FuzzRoundTrip", dependencies: ["FuzzSupport"]),
+        // Runs the input as the program of an Encodable's encode(to:) and requires PickleEncoder.encode to
+        // write what Pickler.dumps(encodeValue) writes, or to throw the same error.
+        .executableTarget(name: "FuzzEncoder", dependencies: ["FuzzSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

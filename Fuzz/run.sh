@@ -4,11 +4,11 @@
 #   Fuzz/run.sh [seconds] [target] [-- libFuzzer options…]
 #
 # seconds  how long to fuzz (default 60); target: unpickler (FuzzUnpickler, the default), roundtrip
-# (FuzzRoundTrip), or all (each gets half the time). The corpus grows in Fuzz/.build-corpus/<target>
-# across runs; it starts from the golden corpus, the pass/fail inputs and Tests/PickleTests/Fixtures/
-# regressions. A crash, leak, out-of-memory or timeout leaves its input in Fuzz/.build-artifacts/<target>/
-# and makes the script exit non-zero; see CONTRIBUTING.md ("Fuzzing") for what to do with it. Each run's
-# execution count is appended to Fuzz/.build-corpus/executions.log.
+# (FuzzRoundTrip), encoder (FuzzEncoder), or all (each gets a third of the time). The corpus grows in
+# Fuzz/.build-corpus/<target> across runs; it starts from the golden corpus, the pass/fail inputs and
+# Tests/PickleTests/Fixtures/regressions. A crash, leak, out-of-memory or timeout leaves its input in
+# Fuzz/.build-artifacts/<target>/ and makes the script exit non-zero; see CONTRIBUTING.md ("Fuzzing") for
+# what to do with it. Each run's execution count is appended to Fuzz/.build-corpus/executions.log.
 #
 # Environment: FUZZ_WORKERS (default 1: the machine is shared; N runs N fuzzer processes side by side on
 # the same corpus, each with its own log, and their execution counts are summed), FUZZ_MAX_LEN (default
@@ -23,8 +23,9 @@ shift $(( $# > 2 ? 2 : $# ))
 case "$target" in
     unpickler|FuzzUnpickler) targets=(FuzzUnpickler) ;;
     roundtrip|FuzzRoundTrip) targets=(FuzzRoundTrip) ;;
-    all) targets=(FuzzUnpickler FuzzRoundTrip); seconds=$(( (seconds + 1) / 2 )) ;;
-    *) echo "usage: Fuzz/run.sh [seconds] [unpickler|roundtrip|all] [-- libFuzzer options]" >&2; exit 2 ;;
+    encoder|FuzzEncoder) targets=(FuzzEncoder) ;;
+    all) targets=(FuzzUnpickler FuzzRoundTrip FuzzEncoder); seconds=$(( (seconds + 2) / 3 )) ;;
+    *) echo "usage: Fuzz/run.sh [seconds] [unpickler|roundtrip|encoder|all] [-- libFuzzer options]" >&2; exit 2 ;;
 esac
 
 python=/usr/bin/python3

@@ -110,6 +110,9 @@ struct PickleStreamEncoderTests {
             ("keys Swift thinks equal and Python does not", CanonicallyEqualKeys()),
             ("a PickleValue list of the caller's", ["shared": PickleValue.list(["a"])]),
             ("a huge first item, so that a MARK cannot move in front of it", BigFirstItem()),
+            ("an encoder kept by a value that encoded nothing, used afterwards", KeepsEncoder()),
+            ("a container of a class value, kept and written after the value", KeepsClassContainer()),
+            ("a container of a dictionary key's value, kept and written after it", KeepsKeyContainer()),
         ]
         for (label, value) in cases {
             let (streamed, tree) = try encodings(value)
@@ -139,6 +142,17 @@ struct PickleStreamEncoderTests {
         _ = try PickleEncoder().encode([Watched(probe: probe), Watched(probe: probe)])
         #expect(probe.encoders.count == 2)
         #expect(probe.encoders.allSatisfy { $0.object == nil })
+    }
+
+    @Test("A date that is not a number of seconds is an error, not a crash")
+    func nanDate() throws {
+        for seconds in [Double.nan, .infinity, -.infinity, 1e300] {
+            let error = #expect(throws: EncodingError.self) {
+                try PickleEncoder().encode(Date(timeIntervalSince1970: seconds))
+            }
+            #expect(error != nil)
+            #expect(error.map { "\($0)" }?.contains("seconds from 1970") == true)
+        }
     }
 
     @Test("Errors come from the tree path, in its order")
@@ -259,5 +273,52 @@ private struct Watched: Encodable {
         probe.encoders.append(EncoderProbe.Weak(object: encoder as AnyObject))
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(1, forKey: Key("watched"))
+    }
+}
+
+/// What a type's code kept of the encoders and containers it was given.
+private final class Kept {
+    var encoder: (any Encoder)?
+    var keyed: KeyedEncodingContainer<Key>?
+}
+
+/// Keeps its encoder and encodes nothing; its parent then uses the kept encoder.
+private struct KeepsEncoder: Encodable {
+    struct Quiet: Encodable {
+        let kept: Kept
+        func encode(to encoder: any Encoder) throws { kept.encoder = encoder }
+    }
+    func encode(to encoder: any Encoder) throws {
+        let kept = Kept()
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(Quiet(kept: kept), forKey: Key("a"))
+        var late = kept.encoder!.container(keyedBy: Key.self)
+        try late.encode(1, forKey: Key("late"))
+    }
+}
+
+/// A class (written through the value model inside the stream) whose container its parent writes to later.
+private final class Node: Encodable {
+    let kept: Kept
+    init(kept: Kept) { self.kept = kept }
+    func encode(to encoder: any Encoder) throws { kept.keyed = encoder.container(keyedBy: Key.self) }
+}
+
+private struct KeepsClassContainer: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        let kept = Kept()
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(Node(kept: kept), forKey: Key("a"))
+        try kept.keyed!.encode(1, forKey: Key("b"))
+    }
+}
+
+/// The same through a dictionary whose keys are not `String` or `Int` (also built through the value model).
+private struct KeepsKeyContainer: Encodable {
+    func encode(to encoder: any Encoder) throws {
+        let kept = Kept()
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode([Int8(1): Node(kept: kept)], forKey: Key("a"))
+        try kept.keyed!.encode(2, forKey: Key("b"))
     }
 }

@@ -14,7 +14,11 @@ extension Date: PickleNativeEncodable, PickleNativeDecodable {
             let dateTime = PythonDateTime(
                 microsecondsSince1970: microseconds, fold: 0, timeZone: strategy == .datetimeUTC ? .utc : nil)
         else {
-            throw PickleCodingErrors.invalidValue(self, "date \(self) is outside datetime's years 1 to 9999", at: path)
+            // The error holds and describes the date's seconds, not the `Date`: Foundation traps describing a
+            // date that is not a number (printing the error would crash the program).
+            throw PickleCodingErrors.invalidValue(
+                timeIntervalSince1970,
+                "the date \(timeIntervalSince1970) seconds from 1970 is outside datetime's years 1 to 9999", at: path)
         }
         return try dateTime.pickleValue(in: encoder, at: path)
     }

@@ -7,10 +7,20 @@ struct PickleKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
     let encoder: _PickleEncoder
     let dict: PickleDict
     let path: PickleCodingPath
+    /// The context's epoch when the container was made (see ``PickleEncodingContext/epoch``).
+    let epoch: Int
+
+    init(encoder: _PickleEncoder, dict: PickleDict, path: PickleCodingPath) {
+        self.encoder = encoder
+        self.dict = dict
+        self.path = path
+        self.epoch = encoder.context.epoch
+    }
 
     var codingPath: [any CodingKey] { path.keys }
 
     private func set(_ value: consuming PickleValue, for key: Key) {
+        encoder.context.noteWrite(madeIn: epoch)
         dict.updateValue(consume value, forKey: .string(key.stringValue))
     }
 
@@ -131,6 +141,7 @@ struct PickleKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProto
     /// An encoder whose value lands under `key`; an empty dict until something is encoded.
     private func superEncoder(under key: any CodingKey) -> any Encoder {
         let slot = PickleValue.string(key.stringValue)
+        encoder.context.noteWrite(madeIn: epoch)
         dict.updateValue(.dict(PickleDict()), forKey: slot)
         return _PickleEncoder(context: encoder.context, path: path.appending(key), sink: .dict(dict, key: slot))
     }

@@ -43,8 +43,9 @@ enum PickleStreamEncoding {
             if state.aborted || error is PickleError { return nil }
             throw error
         }
-        // A fallback the type's own code caught (`try?`) still stands.
-        if state.aborted { return nil }
+        // A fallback the type's own code caught (`try?`) still stands; so does a write, through a container
+        // kept by a type's code, into a value the tree encoder built and the stream already wrote.
+        if state.aborted || context.lateWrite { return nil }
         return state.writer.output
     }
 }
@@ -259,6 +260,8 @@ final class PickleStreamState {
     func saveBuilt(_ value: PickleValue) throws {
         written.append(value)
         try save(value)
+        // Containers the build handed out belong to an earlier epoch from now on (see `lateWrite`).
+        context.epoch += 1
     }
 
     /// The number of items of the open container `id`, counting a nested container it has open (the tree
@@ -447,6 +450,8 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
     @exclusivity(unchecked) private var containerID = 0
     @exclusivity(unchecked) private var containerIsDict = false
     @exclusivity(unchecked) private var wroteValue = false
+    /// Whether the value is written: a type's code that kept the encoder cannot write to it any more.
+    @exclusivity(unchecked) private var finished = false
 
     init(state: PickleStreamState, path: PickleCodingPath, info: PickleEncodingInfo?) {
         self.state = state
@@ -459,6 +464,7 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
         self.info = info
         containerID = 0
         wroteValue = false
+        finished = false
     }
 
     var codingPath: [any CodingKey] { path.keys }
@@ -469,7 +475,7 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
         if containerID != 0, containerIsDict {
             return KeyedEncodingContainer(PickleStreamKeyedContainer(state: state, id: containerID, path: path))
         }
-        guard containerID == 0, !wroteValue, !state.aborted,
+        guard containerID == 0, !wroteValue, !finished, !state.aborted,
             let id = try? state.open(dict: true, isItem: false, info: info)
         else { return discarded(keyedBy: type) }
         containerID = id
@@ -481,7 +487,7 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
         if containerID != 0, !containerIsDict {
             return PickleStreamUnkeyedContainer(state: state, id: containerID, path: path)
         }
-        guard containerID == 0, !wroteValue, !state.aborted,
+        guard containerID == 0, !wroteValue, !finished, !state.aborted,
             let id = try? state.open(dict: false, isItem: false, info: nil)
         else {
             _ = state.fallBack()
@@ -503,6 +509,7 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
     /// Ends the value: closes its container, or writes `{}` for a value that encoded nothing, as
     /// `JSONEncoder` and the tree path do.
     func finish() throws {
+        finished = true
         if containerID != 0 {
             try state.close(containerID)
         } else if !wroteValue {
@@ -514,7 +521,7 @@ final class _PickleStreamEncoder: Encoder, SingleValueEncodingContainer {
     /// Writes the one value of a single-value container.
     @inline(__always)
     private func write(_ body: () throws -> Void) throws {
-        guard containerID == 0, !wroteValue, !state.aborted else { throw state.fallBack() }
+        guard containerID == 0, !wroteValue, !finished, !state.aborted else { throw state.fallBack() }
         wroteValue = true
         try body()
     }

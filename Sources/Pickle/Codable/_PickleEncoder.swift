@@ -10,6 +10,19 @@ final class PickleEncodingContext {
     /// `datetime.timezone.utc`, one object for the whole encode, so that the pickle holds it once.
     private var utcTimeZone: PickleValue?
 
+    /// For the streaming encoder, which writes a value this encoder built as soon as it is built: one more
+    /// for each value written. A container or encoder made before the last one was written and used after
+    /// it would change a value already in the pickle, which the tree path would see (``lateWrite``).
+    var epoch = 0
+    /// Whether a container or encoder of an earlier ``epoch`` was written to: the stream hands over.
+    var lateWrite = false
+
+    /// Records a write by a container or encoder made in `epoch`.
+    @inline(__always)
+    func noteWrite(madeIn epoch: Int) {
+        if epoch != self.epoch { lateWrite = true }
+    }
+
     init(
         protocolVersion: Int, dateEncodingStrategy: PickleEncoder.DateEncodingStrategy,
         userInfo: [CodingUserInfoKey: any Sendable]
@@ -56,6 +69,8 @@ final class _PickleEncoder: Encoder {
 
     let context: PickleEncodingContext
     @exclusivity(unchecked) var path: PickleCodingPath
+    /// The context's ``PickleEncodingContext/epoch`` when this encoder was made or last reused.
+    @exclusivity(unchecked) var epoch: Int
     @exclusivity(unchecked) var storage: Storage = .empty
     @exclusivity(unchecked) var sink: PickleEncodingSink?
     @exclusivity(unchecked) private var spare: _PickleEncoder?
@@ -63,6 +78,7 @@ final class _PickleEncoder: Encoder {
     init(context: PickleEncodingContext, path: PickleCodingPath, sink: PickleEncodingSink? = nil) {
         self.context = context
         self.path = path
+        self.epoch = context.epoch
         self.sink = sink
     }
 
@@ -96,6 +112,7 @@ final class _PickleEncoder: Encoder {
 
     /// Records the value encoded here, and hands it to the sink of a `superEncoder()`.
     func store(_ value: PickleValue) {
+        context.noteWrite(madeIn: epoch)
         switch value {
         case .dict(let dict): storage = .dict(dict)
         case .list(let list): storage = .list(list)
@@ -177,6 +194,7 @@ final class _PickleEncoder: Encoder {
             self.spare = nil
             encoder = spare
             encoder.path = path
+            encoder.epoch = context.epoch
         } else {
             encoder = _PickleEncoder(context: context, path: path)
         }
