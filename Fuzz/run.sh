@@ -40,6 +40,10 @@ seeds="$here/.build-corpus/seeds"
 rm -rf "$seeds"
 "$python" "$here/seeds.py" "$seeds" "${FUZZ_MAX_LEN:-8192}" >&2
 
+# Under AddressSanitizer, Swift's own backtracer reports a trap in the library as a buffer overflow in its
+# crash handler; without it, the sanitizer prints the trap's real stack.
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
+
 status=0
 for name in "${targets[@]}"; do
     corpus="$here/.build-corpus/$name"
