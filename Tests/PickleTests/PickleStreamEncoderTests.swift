@@ -113,6 +113,7 @@ struct PickleStreamEncoderTests {
             ("an encoder kept by a value that encoded nothing, used afterwards", KeepsEncoder()),
             ("a container of a class value, kept and written after the value", KeepsClassContainer()),
             ("a container of a dictionary key's value, kept and written after it", KeepsKeyContainer()),
+            ("a value whose encoding failed partway, the error swallowed with try?", SwallowsPartialValue()),
         ]
         for (label, value) in cases {
             let (streamed, tree) = try encodings(value)
@@ -320,5 +321,22 @@ private struct KeepsKeyContainer: Encodable {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode([Int8(1): Node(kept: kept)], forKey: Key("a"))
         try kept.keyed!.encode(2, forKey: Key("b"))
+    }
+}
+
+/// A value that fails after writing part of itself, inside a `try?`: the tree path drops the whole value.
+private struct SwallowsPartialValue: Encodable {
+    struct Failure: Error {}
+    struct Fails: Encodable {
+        var fails: Bool
+        func encode(to encoder: any Encoder) throws {
+            if fails { throw Failure() }
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(1, forKey: Key("written"))
+        }
+    }
+    func encode(to encoder: any Encoder) throws {
+        var single = encoder.singleValueContainer()
+        try? single.encode(["a": [Fails(fails: false), Fails(fails: true)]] as [String: [Fails]])
     }
 }

@@ -19,9 +19,13 @@
 /// - Duplicate keys: a type's keys are learned once, in order, from an encode that proved them
 ///   distinct (``PickleKeyLayout``); an encode that follows that order needs no other check, and one
 ///   that strays checks each key against a set, giving up on a repeat.
-/// - Values with a Python form of their own other than arrays and optionals (dates, sets, dicts with
-///   typed keys, ``PythonClass`` instances, class types) are built as a `PickleValue` by the tree
-///   encoder and then written, so that their bytes are the tree's by construction.
+/// - Arrays, optionals and dictionaries with `String` or `Int` keys are streamed too. Other values with
+///   a Python form of their own (dates, sets, dictionaries with other keys, ``PythonClass`` instances,
+///   class types) are built as a `PickleValue` by the tree encoder and then written, so that their bytes
+///   are the tree's by construction; a container of theirs that a type's code kept and writes to after
+///   they were written marks the encode for the tree path (``PickleEncodingContext/lateWrite``).
+/// - An encoder whose value is written refuses any later use (a type's code may keep it), and so does a
+///   container that is closed; both hand the encode over.
 enum PickleStreamEncoding {
     /// The pickle of `value` with `options`' protocol, date strategy and `userInfo`, or `nil` when the
     /// tree path must write it.
@@ -202,6 +206,20 @@ final class PickleStreamState {
     /// ``encodeComposite(_:at:)`` with the information on `T`, for the elements of an array, which share it.
     func encodeComposite<T: Encodable>(_ value: T, info: PickleEncodingInfo, at path: PickleCodingPath) throws {
         if aborted { throw PickleStreamFallback() }
+        do {
+            try encodeComposite(value, form: info, at: path)
+        } catch {
+            // Part of the value may be written already, and a type's code may catch the error (`try?`) and
+            // go on, where the tree path would have dropped the whole value: the tree path redoes the encode
+            // (and throws the same error, if nothing catches it).
+            aborted = true
+            throw error
+        }
+    }
+
+    private func encodeComposite<T: Encodable>(_ value: T, form info: PickleEncodingInfo, at path: PickleCodingPath)
+        throws
+    {
         switch info.form {
         case .plain:
             var encoder: _PickleStreamEncoder
