@@ -369,13 +369,7 @@ final class PickleStreamState {
     /// Writes one item of the container `id`: the key, if a dict, then what `body` writes.
     @inline(__always)
     func writeItem(_ id: Int, key: String?, _ body: () throws -> Void) throws {
-        try activate(id)
-        let position = containers.count - 1
-        if let key {
-            guard containers[position].admit(key) else { throw fallBack() }
-        }
-        try beginItem(position)
-        if let key { try save(key) }
+        let position = try beginItem(of: id, key: key)
         containers[position].busy = true
         try body()
         containers[position].busy = false
@@ -385,19 +379,21 @@ final class PickleStreamState {
     /// Writes one item of the container `id` that is an atom or a string: no code of the caller runs.
     @inline(__always)
     func writeItem(_ id: Int, key: String?, value: PickleValue) throws {
-        try activate(id)
-        let position = containers.count - 1
-        if let key {
-            guard containers[position].admit(key) else { throw fallBack() }
-        }
-        try beginItem(position)
-        if let key { try save(key) }
+        let position = try beginItem(of: id, key: key)
         try save(value)
         endItem(position)
     }
 
     /// Starts an item of the container `id` that is a nested container, and opens it.
     func openNested(in id: Int, key: String?, dict: Bool) throws -> Int {
+        _ = try beginItem(of: id, key: key)
+        return try open(dict: dict, isItem: true, info: nil)
+    }
+
+    /// Makes the container `id` the innermost, admits `key` (a dict's) and writes it: what every item
+    /// begins with. Returns the container's position in ``containers``.
+    @inline(__always)
+    private func beginItem(of id: Int, key: String?) throws -> Int {
         try activate(id)
         let position = containers.count - 1
         if let key {
@@ -405,7 +401,7 @@ final class PickleStreamState {
         }
         try beginItem(position)
         if let key { try save(key) }
-        return try open(dict: dict, isItem: true, info: nil)
+        return position
     }
 
     // MARK: Containers of known length
