@@ -13,13 +13,24 @@ struct ExpansionBudget {
     /// How many times the size of the value graph a walk may visit, past ``freeVisits``.
     static let graphMultiple = 16
 
-    private let root: PickleValue
+    /// What the walk visits.
+    private enum Graph {
+        case value(PickleValue)
+        case arena(PickleArena)
+    }
+
+    private let graph: Graph
     private var visits = 0
     private var limit = Int.max
 
     /// A budget for walks of `root`.
     init(root: PickleValue) {
-        self.root = root
+        graph = .value(root)
+    }
+
+    /// A budget for walks of the value graph of `arena`, from its root.
+    init(arena: PickleArena) {
+        graph = .arena(arena)
     }
 
     /// Counts `count` more visits; returns `false` once the walk has exceeded its budget.
@@ -28,7 +39,11 @@ struct ExpansionBudget {
         visits = visits.addingReportingOverflow(count).overflow ? Int.max : visits + count
         guard visits > Self.freeVisits else { return true }
         if limit == Int.max {
-            let size = PickleValue.graphSize(of: root)
+            let size =
+                switch graph {
+                case .value(let root): PickleValue.graphSize(of: root)
+                case .arena(let arena): arena.graphSize()
+                }
             limit = max(Self.freeVisits, size.multipliedReportingOverflow(by: Self.graphMultiple).partialValue)
         }
         return visits <= limit

@@ -38,6 +38,18 @@ enum MallocBuffer {
         #endif
     }
 
+    /// Moves the block `block` of `oldCapacity` elements of `type` (bitwise copyable) to one of `capacity`
+    /// elements, keeping the first `oldCapacity`; the old block is freed.
+    static func reallocate<Element: BitwiseCopyable>(
+        _ block: UnsafeMutablePointer<Element>, capacity: Int
+    ) -> UnsafeMutablePointer<Element> {
+        let (bytes, overflow) = max(capacity, 1).multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
+        guard !overflow, let moved = realloc(block, bytes) else {
+            fatalError("out of memory for a block of \(capacity) × \(MemoryLayout<Element>.stride) bytes")
+        }
+        return moved.bindMemory(to: Element.self, capacity: capacity)
+    }
+
     private static func allocateBytes(_ count: Int, stride: Int) -> UnsafeMutableRawPointer {
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: stride)
         // Every caller sizes its block from what it already holds (a table twice as large, a stack one entry

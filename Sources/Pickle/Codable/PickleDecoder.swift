@@ -79,8 +79,20 @@ public struct PickleDecoder: Sendable {
     ///   `DecodingError` when the value does not have the form `T` expects, with the Python types
     ///   and the coding path in its message.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        let value = try Unpickler.load(bytes, options: unpicklerOptions)
-        return try decode(type, from: value)
+        try bytes.withUnsafeBytes { buffer in try decode(type, fromPickle: buffer) }
+    }
+
+    /// Decodes a `T` from the first pickle in `buffer`, which is only read during the call.
+    ///
+    /// The pickle is read into a ``PickleArena`` and decoded from it; a pickle the arena hands over is
+    /// unpickled to a ``PickleValue`` and decoded from that, with the same result.
+    package func decode<T: Decodable>(_ type: T.Type, fromPickle buffer: UnsafeRawBufferPointer) throws -> T {
+        guard let arena = PickleArena.parse(buffer, options: unpicklerOptions) else {
+            return try decode(type, from: try Unpickler.load(from: buffer, options: unpicklerOptions))
+        }
+        let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth, arena: arena)
+        let decoder = _PickleArenaDecoder(context: context, arena: arena, node: arena.root, path: .root)
+        return try decoder.unwrap(type, node: arena.root, at: .root)
     }
 
     /// Decodes a `T` from a ``PickleValue`` tree.

@@ -189,7 +189,7 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch(Self.self, expected: "dict", found: value, at: path)
         }
-        if let common = try PickleNative.commonDictionary(Self.self, from: dict, in: decoder, at: path) {
+        if let common = try PickleNative.commonDictionary(Self.self, reading: .value(dict, decoder, path)) {
             self = common
         } else {
             self = try PickleNative.dictionary(Key.self, Value.self, from: dict, in: decoder, at: path)
@@ -199,49 +199,53 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
 
 // MARK: - Dictionaries, in code specialized for the common types
 
+/// A dict to read as a Swift dictionary, for ``PickleNative/commonDictionary(_:reading:)``: a value for
+/// ``_PickleDecoder``, a node for ``_PickleArenaDecoder``, so that the dispatch on the dictionary's type is
+/// written once (an enum rather than a protocol, so that each call below is specialized).
+enum PickleDictionarySource {
+    case value(PickleDict, _PickleDecoder, PickleCodingPath)
+    case node(PickleArenaDictionaryReader)
+
+    /// The dict, read as a `[K: V]`.
+    @inline(__always)
+    func dictionary<K: Decodable & Hashable, V: Decodable>(_ key: K.Type, _ value: V.Type) throws -> [K: V] {
+        switch self {
+        case .value(let dict, let decoder, let path):
+            try PickleNative.dictionary(K.self, V.self, from: dict, in: decoder, at: path)
+        case .node(let reader):
+            try reader.dictionary(K.self, V.self)
+        }
+    }
+}
+
 extension PickleNative {
     // A dictionary built or walked in generic code looks up the metadata of its types on every
     // entry. For the common key types (`String`, `Int`) and value types (`String`, `Int`, `Double`,
     // `Bool`, and their optionals), the two functions below call the generic ones with concrete
     // types, which the compiler specializes.
 
-    /// `dict` read as a `D`, when `D` is a dictionary of common types; `nil` for other types.
-    static func commonDictionary<D>(
-        _ type: D.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
-    ) throws -> D? {
+    /// The dict that `reader` reads, as a `D`, when `D` is a dictionary of common types; `nil` for other
+    /// types.
+    static func commonDictionary<D>(_ type: D.Type, reading reader: PickleDictionarySource) throws
+        -> D?
+    {
         switch CommonDictionary(type) {
-        case .stringToString:
-            unsafeBitCast(try dictionary(String.self, String.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToInt:
-            unsafeBitCast(try dictionary(String.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToDouble:
-            unsafeBitCast(try dictionary(String.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToBool:
-            unsafeBitCast(try dictionary(String.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToOptionalString:
-            unsafeBitCast(try dictionary(String.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToOptionalInt:
-            unsafeBitCast(try dictionary(String.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToOptionalDouble:
-            unsafeBitCast(try dictionary(String.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .stringToOptionalBool:
-            unsafeBitCast(try dictionary(String.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToString:
-            unsafeBitCast(try dictionary(Int.self, String.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToInt:
-            unsafeBitCast(try dictionary(Int.self, Int.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToDouble:
-            unsafeBitCast(try dictionary(Int.self, Double.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToBool:
-            unsafeBitCast(try dictionary(Int.self, Bool.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToOptionalString:
-            unsafeBitCast(try dictionary(Int.self, String?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToOptionalInt:
-            unsafeBitCast(try dictionary(Int.self, Int?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToOptionalDouble:
-            unsafeBitCast(try dictionary(Int.self, Double?.self, from: dict, in: decoder, at: path), to: D.self)
-        case .intToOptionalBool:
-            unsafeBitCast(try dictionary(Int.self, Bool?.self, from: dict, in: decoder, at: path), to: D.self)
+        case .stringToString: unsafeBitCast(try reader.dictionary(String.self, String.self), to: D.self)
+        case .stringToInt: unsafeBitCast(try reader.dictionary(String.self, Int.self), to: D.self)
+        case .stringToDouble: unsafeBitCast(try reader.dictionary(String.self, Double.self), to: D.self)
+        case .stringToBool: unsafeBitCast(try reader.dictionary(String.self, Bool.self), to: D.self)
+        case .stringToOptionalString: unsafeBitCast(try reader.dictionary(String.self, String?.self), to: D.self)
+        case .stringToOptionalInt: unsafeBitCast(try reader.dictionary(String.self, Int?.self), to: D.self)
+        case .stringToOptionalDouble: unsafeBitCast(try reader.dictionary(String.self, Double?.self), to: D.self)
+        case .stringToOptionalBool: unsafeBitCast(try reader.dictionary(String.self, Bool?.self), to: D.self)
+        case .intToString: unsafeBitCast(try reader.dictionary(Int.self, String.self), to: D.self)
+        case .intToInt: unsafeBitCast(try reader.dictionary(Int.self, Int.self), to: D.self)
+        case .intToDouble: unsafeBitCast(try reader.dictionary(Int.self, Double.self), to: D.self)
+        case .intToBool: unsafeBitCast(try reader.dictionary(Int.self, Bool.self), to: D.self)
+        case .intToOptionalString: unsafeBitCast(try reader.dictionary(Int.self, String?.self), to: D.self)
+        case .intToOptionalInt: unsafeBitCast(try reader.dictionary(Int.self, Int?.self), to: D.self)
+        case .intToOptionalDouble: unsafeBitCast(try reader.dictionary(Int.self, Double?.self), to: D.self)
+        case .intToOptionalBool: unsafeBitCast(try reader.dictionary(Int.self, Bool?.self), to: D.self)
         case nil: nil
         }
     }

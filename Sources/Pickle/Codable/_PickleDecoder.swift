@@ -192,4 +192,10 @@ final class PickleDecodingContext {
         self.maxDepth = maxDepth
         budget = ExpansionBudget(root: root)
     }
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], maxDepth: Int, arena: PickleArena) {
+        self.sendableUserInfo = userInfo
+        self.maxDepth = maxDepth
+        budget = ExpansionBudget(arena: arena)
+    }
 }

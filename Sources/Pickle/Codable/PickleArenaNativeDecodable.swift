@@ -1,0 +1,130 @@
+// Arrays, optionals and dictionaries read from arena nodes, as their native forms read values
+// (PickleNativeCodable.swift): the same checks, the same budget, the same errors.
+
+extension Array: PickleArenaDecodable where Element: Decodable {
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
+        let node = decoder.arena.nodes[Int(index)]
+        // Bytes, and anything but a list or tuple (a set, an instance), are read as the tree reads them.
+        guard Element.self != UInt8.self, node.kind == .list || node.kind == .tuple else {
+            self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
+            return
+        }
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        try decoder.spend(at: path)
+        let arena = decoder.arena
+        let first = arena.firstChild(of: node)
+        let count = Int(node.count)
+        if Element.self == Int.self {
+            let nodes = arena.nodes.base
+            let children = arena.children.base + first
+            let integers = try [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for position in 0..<count {
+                    let node = nodes[Int(children[position])]
+                    buffer[position] =
+                        node.kind == .int
+                        ? Int(Int64(bitPattern: node.payload))
+                        : try decoder.integer(children[position], as: Int.self, at: path.appending(index: position))
+                    initialized = position + 1
+                }
+            }
+            self = unsafeBitCast(integers, to: Self.self)
+            return
+        }
+        var result: [Element] = []
+        result.reserveCapacity(count)
+        if _PickleEncoder.isPrimitive(Element.self) {
+            for position in 0..<count {
+                result.append(
+                    try decoder.unwrap(Element.self, node: arena.children[first + position], at: path.appending(index: position)))
+            }
+        } else {
+            // The elements share a type: its form is looked up once for the array.
+            let form = PickleArenaDecodingForm.of(Element.self)
+            for position in 0..<count {
+                result.append(
+                    try decoder.unwrapComposite(
+                        Element.self, node: arena.children[first + position], at: path.appending(index: position),
+                        form: form))
+            }
+        }
+        self = result
+    }
+}
+
+extension Optional: PickleArenaDecodable where Wrapped: Decodable {
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
+        try decoder.enterNested(at: path)
+        defer { decoder.context.depth -= 1 }
+        self = decoder.kind(of: index) == .none ? nil : try decoder.unwrap(Wrapped.self, node: index, at: path)
+    }
+}
+
+extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodable {
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
+        // Anything but a dict is read as the tree reads it.
+        guard decoder.kind(of: index) == .dict else {
+            self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
+            return
+        }
+        // The tree's dict has each key once, with its last value. Which dicts repeat a key (none that
+        // Python wrote) is found out when the Swift dictionary does (two equal Python keys make equal
+        // Swift keys) or when an entry fails: a dict with a repeated key is then read as the tree reads it,
+        // from the budget as it was.
+        let budget = decoder.context.budget
+        do {
+            let reader = PickleArenaDictionaryReader(dict: index, decoder: decoder, path: path)
+            if let common = try PickleNative.commonDictionary(Self.self, reading: .node(reader)) {
+                self = common
+            } else {
+                self = try reader.dictionary(Key.self, Value.self)
+            }
+        } catch {
+            guard !decoder.arena.hasDistinctKeys(index) else { throw error }
+            decoder.context.budget = budget
+            self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
+        }
+    }
+}
+
+/// Reads a dict node whose keys are all different, for ``PickleNative/commonDictionary(_:reading:)``.
+struct PickleArenaDictionaryReader {
+    let dict: Int32
+    let decoder: _PickleArenaDecoder
+    let path: PickleCodingPath
+
+    /// The dict read as a `[K: V]`, entry by entry, as ``PickleNative/dictionary(_:_:from:in:at:)`` reads one.
+    func dictionary<K: Decodable & Hashable, V: Decodable>(_ key: K.Type, _ value: V.Type) throws -> [K: V] {
+        let arena = decoder.arena
+        let node = arena.nodes[Int(dict)]
+        let first = arena.firstChild(of: node)
+        let count = Int(node.count)
+        var result = [K: V](minimumCapacity: count)
+        for entry in 0..<count {
+            let keyIndex = arena.children[first + 2 * entry]
+            let keyNode = arena.nodes[Int(keyIndex)]
+            let key: K
+            if K.self == String.self, keyNode.kind == .string {
+                key = unsafeBitCast(arena.string(of: keyNode), to: K.self)
+            } else if KnownType.optionalString.matches(K.self), keyNode.kind == .string {
+                key = unsafeBitCast(String?.some(arena.string(of: keyNode)), to: K.self)
+            } else {
+                key = try decoder.unwrap(K.self, node: keyIndex, at: path.appending(codingKey(for: keyNode)))
+            }
+            let value = try decoder.unwrap(
+                V.self, node: arena.children[first + 2 * entry + 1], at: path.appending(codingKey(for: keyNode)))
+            guard result.updateValue(value, forKey: key) == nil else {
+                throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(K.self) \(key)", at: path)
+            }
+        }
+        return result
+    }
+
+    /// The coding key for a dict entry whose key is `key` (a `str` or an `int`), as
+    /// ``PickleNative/codingKey(for:)`` makes it.
+    private func codingKey(for key: PickleArena.Node) -> PickleCodingKey {
+        key.kind == .string
+            ? PickleCodingKey(stringValue: decoder.arena.string(of: key))
+            : PickleCodingKey(intValue: Int(Int64(bitPattern: key.payload)))
+    }
+}

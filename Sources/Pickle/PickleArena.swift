@@ -1,0 +1,470 @@
+/// One pickle read into flat nodes, for ``PickleDecoder``: the unpickler's loop without the value
+/// model's objects.
+///
+/// Unpickling to ``PickleValue`` makes an object, a reference count and often an allocation for
+/// every list, dict and long string, which a decoder then reads once and drops. The arena keeps the
+/// same graph as an array of 16-byte nodes addressed by index: numbers in place, text and bytes as
+/// ranges of the input (which the decode reads while the caller's buffer is alive), containers as
+/// ranges of one array of child indices. Shared references are shared indices, so nothing is copied
+/// or counted.
+///
+/// The arena is only a faster road to the same place: a decode from an arena must give exactly
+/// what unpickling to a ``PickleValue`` and decoding that gives. So it reads only what it can read
+/// the way ``UnpicklerMachine`` does and hands everything else over:
+/// - opcodes that build Python objects (globals, calls, `BUILD`, sets, Python 2 strings, protocol 0
+///   text…) run on an ``UnpicklerMachine`` over the same buffer, one opcode at a time, on the
+///   ``PickleValue``s of their operands; their results are kept in the arena as boxed values;
+/// - whatever the arena does not mirror exactly (an error of any kind, a limit reached, a dict key
+///   other than a `str` or an `int`, a container changed after it was handed to such an opcode, a
+///   reference cycle through one, a sparse memo, hooks that the caller could observe being called)
+///   makes ``parse(_:options:)`` return `nil`, and the caller unpickles the tree instead, which
+///   throws the error or builds the value in its own way.
+final class PickleArena {
+    /// What a node holds.
+    enum Kind: UInt8 {
+        case none, bool, int, float
+        /// ASCII or valid UTF-8 text in the input: `payload` is its offset, `count` its length in bytes.
+        case string
+        /// `bytes` in the input: `payload` is its offset, `count` its length.
+        case bytes
+        /// `payload` is the index of the first child in ``children``, `count` the number of children.
+        case list, tuple
+        /// `payload` is the index of the first key in ``children``, followed by its value, then the next
+        /// key…; `count` is the number of entries.
+        case dict
+        /// A ``PickleValue`` in ``boxed``, at index `payload`.
+        case boxed
+    }
+
+    /// One value: a number, a range of the input, a range of ``children`` or a boxed value.
+    struct Node {
+        var payload: UInt64
+        var count: UInt32
+        /// The nesting depth as the unpickler counts it (see ``UnpicklerMachine/containerDepth(holding:)``).
+        var depth: UInt16
+        var kind: Kind
+        var flags: Flags
+
+        init(_ kind: Kind, payload: UInt64 = 0, count: UInt32 = 0, depth: UInt16 = 0, flags: Flags = []) {
+            self.payload = payload
+            self.count = count
+            self.depth = depth
+            self.kind = kind
+            self.flags = flags
+        }
+    }
+
+    struct Flags: OptionSet {
+        var rawValue: UInt8
+        /// Text that is all ASCII.
+        static let ascii = Flags(rawValue: 1)
+        /// A list or dict whose children are in several runs of ``children`` (see ``Run``), while parsing.
+        static let split = Flags(rawValue: 2)
+        /// A list or dict made into a ``PickleValue`` while parsing: it may not change any more.
+        static let frozen = Flags(rawValue: 4)
+        /// A list or dict being made into a ``PickleValue``.
+        static let materializing = Flags(rawValue: 8)
+        /// A dict whose keys have been checked: ``distinct`` says what was found.
+        static let keysChecked = Flags(rawValue: 16)
+        /// A dict whose keys are all different (and all `str` or `int`).
+        static let distinct = Flags(rawValue: 32)
+    }
+
+    /// A run of the children of a split container: `count` children from `start`, after the run `previous`.
+    struct Run {
+        var start: Int32
+        var count: Int32
+        var previous: Int32
+    }
+
+    @exclusivity(unchecked) var nodes: PickleArenaBuffer<Node>
+    @exclusivity(unchecked) var children: PickleArenaBuffer<Int32>
+    @exclusivity(unchecked) var boxed: [PickleValue] = []
+    /// Runs of split containers (only while parsing).
+    @exclusivity(unchecked) var runs: [Run] = []
+    /// The containers that are split, to join at the end.
+    @exclusivity(unchecked) var splitNodes: [Int32] = []
+    /// The ``PickleValue`` made for each list, dict or tuple node that has been materialized.
+    @exclusivity(unchecked) var materialized: [Int32: PickleValue] = [:]
+    /// The pickle.
+    let buffer: UnsafeRawBufferPointer
+    /// The node the pickle's `STOP` returned.
+    @exclusivity(unchecked) var root: Int32 = 0
+
+    init(buffer: UnsafeRawBufferPointer) {
+        self.buffer = buffer
+        // A node takes an opcode of at least one byte, most several (a string, a key, its MEMOIZE).
+        let estimate = min(buffer.count / 6 + 16, 1 << 14)
+        nodes = PickleArenaBuffer(capacity: estimate)
+        children = PickleArenaBuffer(capacity: estimate)
+    }
+
+    deinit {
+        nodes.free()
+        children.free()
+    }
+
+    // MARK: - Reading nodes
+
+    /// The bytes of a string or bytes node.
+    @inline(__always)
+    func bytes(of node: Node) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buffer[Int(node.payload)..<Int(node.payload) + Int(node.count)])
+    }
+
+    /// The text of a string node.
+    @inline(__always)
+    func string(of node: Node) -> String {
+        let bytes = bytes(of: node)
+        if node.flags.contains(.ascii), node.count <= 15, UnpicklerMachine.smallStringLayoutHolds,
+            let start = bytes.baseAddress, start + 16 <= buffer.baseAddress.unsafelyUnwrapped + buffer.count
+        {
+            let count = Int(node.count)
+            var low = start.loadUnaligned(as: UInt64.self)
+            var high = (start + 8).loadUnaligned(as: UInt64.self)
+            if count < 8 {
+                low &= (1 &<< UInt64(8 * count)) &- 1
+                high = 0
+            } else {
+                high &= (1 &<< UInt64(8 * (count - 8))) &- 1
+            }
+            return UnpicklerMachine.smallASCIIString(low: low, high: high, count: count)
+        }
+        return String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+    }
+
+    /// The index in ``children`` of the first child of a container node (after ``finish()``).
+    @inline(__always)
+    func firstChild(of node: Node) -> Int { Int(node.payload) }
+
+    /// Whether the string node `node` holds exactly the UTF-8 of `text`.
+    @inline(__always)
+    func string(_ node: Node, equals text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == Int(node.count)
+                && (utf8.count == 0 || memcmp(utf8.baseAddress!, buffer.baseAddress! + Int(node.payload), utf8.count) == 0)
+        }
+    }
+
+    /// A new node for `None`, for a decoder of a missing value.
+    func noneNode() -> Int32 {
+        nodes.append(Node(.none))
+        return Int32(nodes.count - 1)
+    }
+
+    // MARK: - Making values
+
+    /// The ``PickleValue`` of node `index`, made once for a container and shared by every reference to it.
+    ///
+    /// While parsing, a list or dict made into a value is frozen: the value is now shared with a boxed
+    /// object, so the arena may not change it any more. A container met again while it is being made (a
+    /// cycle) returns `nil` then, since the tree's unpickler would free such a cycle and the arena cannot.
+    /// After parsing, a cycle is made as the tree has it, and the result is never `nil`.
+    func materialize(_ index: Int32, parsing: Bool) -> PickleValue? {
+        let node = nodes[Int(index)]
+        switch node.kind {
+        case .none: return PickleValue.none
+        case .bool: return .bool(node.payload != 0)
+        case .int: return .int(Int(Int64(bitPattern: node.payload)))
+        case .float: return .float(Double(bitPattern: node.payload))
+        case .string: return .string(string(of: node))
+        case .bytes: return .bytes(Array(bytes(of: node)))
+        case .boxed: return boxed[Int(node.payload)]
+        case .list, .tuple, .dict: break
+        }
+        if let value = materialized[index] {
+            // A list or dict met again while it is being made is in a cycle.
+            if parsing, nodes[Int(index)].flags.contains(.materializing) { return nil }
+            return value
+        }
+        if parsing, node.flags.contains(.split) { join(index) }
+        let first = Int(nodes[Int(index)].payload)
+        let count = Int(node.count)
+        // (A tuple can only be in a cycle through a list or dict, which is made, and stored, first: a tuple
+        // met again while it is being made is made a second time, one level down, and holds the same values.)
+        if node.kind != .tuple { nodes[Int(index)].flags.insert(.materializing) }
+        defer { nodes[Int(index)].flags.remove(.materializing) }
+        switch node.kind {
+        case .tuple:
+            var elements: [PickleValue] = []
+            elements.reserveCapacity(count)
+            for position in first..<first + count {
+                guard let element = materialize(children[position], parsing: parsing) else { return nil }
+                elements.append(element)
+            }
+            // A tuple in a cycle may have been made while its elements were.
+            if let value = materialized[index] { return value }
+            let value = PickleValue.tuple(elements)
+            materialized[index] = value
+            return value
+        case .list:
+            let list = PickleList()
+            list.nestingDepth = Int32(node.depth)
+            materialized[index] = .list(list)
+            if parsing { nodes[Int(index)].flags.insert(.frozen) }
+            var elements: [PickleValue] = []
+            elements.reserveCapacity(count)
+            for position in first..<first + count {
+                guard let element = materialize(children[position], parsing: parsing) else { return nil }
+                elements.append(element)
+            }
+            list.elements = elements
+            return .list(list)
+        default:
+            let dict = PickleDict(minimumCapacity: count)
+            dict.nestingDepth = Int32(node.depth)
+            materialized[index] = .dict(dict)
+            if parsing { nodes[Int(index)].flags.insert(.frozen) }
+            for entry in 0..<count {
+                guard let key = materialize(children[first + 2 * entry], parsing: parsing),
+                    let value = materialize(children[first + 2 * entry + 1], parsing: parsing)
+                else { return nil }
+                _ = dict.updateValue(value, forKey: key)
+            }
+            return .dict(dict)
+        }
+    }
+
+    /// The node for `value`: scalars become nodes of their own, anything else is boxed.
+    func node(for value: PickleValue, depth: Int32) -> Node {
+        switch value {
+        case .none: Node(.none)
+        case .bool(let flag): Node(.bool, payload: flag ? 1 : 0)
+        case .int(let integer): Node(.int, payload: UInt64(bitPattern: Int64(integer)))
+        case .float(let double): Node(.float, payload: double.bitPattern)
+        default: boxedNode(value, depth: depth)
+        }
+    }
+
+    /// A node boxing `value`.
+    func boxedNode(_ value: PickleValue, depth: Int32) -> Node {
+        boxed.append(value)
+        return Node(.boxed, payload: UInt64(boxed.count - 1), depth: UInt16(clamping: depth))
+    }
+
+    // MARK: - Children of lists and dicts
+
+    /// Appends `items` (node indices) to the children of container `index`, in a new run if they cannot
+    /// follow its last one.
+    func append(_ items: UnsafeBufferPointer<Int32>, to index: Int32) {
+        let node = nodes[Int(index)]
+        let end = Int32(children.count)
+        let added = Int32(items.count)
+        if node.count == 0 && !node.flags.contains(.split) {
+            nodes[Int(index)].payload = UInt64(end)
+        } else if node.flags.contains(.split) {
+            let last = Int(node.payload)
+            if runs[last].start + runs[last].count == end {
+                runs[last].count += added
+            } else {
+                runs.append(Run(start: end, count: added, previous: Int32(last)))
+                nodes[Int(index)].payload = UInt64(runs.count - 1)
+            }
+        } else if Int32(node.payload) + Int32(Self.childCount(node)) != end {
+            runs.append(Run(start: Int32(node.payload), count: Int32(Self.childCount(node)), previous: -1))
+            runs.append(Run(start: end, count: added, previous: Int32(runs.count - 1)))
+            nodes[Int(index)].payload = UInt64(runs.count - 1)
+            nodes[Int(index)].flags.insert(.split)
+            splitNodes.append(index)
+        }
+        children.append(from: items.baseAddress!, count: items.count)
+    }
+
+    /// The number of entries of ``children`` a container node has: two per dict entry.
+    @inline(__always)
+    static func childCount(_ node: Node) -> Int { node.kind == .dict ? 2 * Int(node.count) : Int(node.count) }
+
+    /// Copies the runs of split container `index` to the end of ``children``, in order, so that its
+    /// children are one range again.
+    func join(_ index: Int32) {
+        let node = nodes[Int(index)]
+        guard node.flags.contains(.split) else { return }
+        var order: [Run] = []
+        var run = Int32(node.payload)
+        while run >= 0 {
+            order.append(runs[Int(run)])
+            run = runs[Int(run)].previous
+        }
+        let start = children.count
+        for run in order.reversed() {
+            for position in Int(run.start)..<Int(run.start + run.count) { children.append(children[position]) }
+        }
+        nodes[Int(index)].payload = UInt64(start)
+        nodes[Int(index)].flags.remove(.split)
+    }
+
+    /// Joins every split container: after it, every container's children are one range.
+    func finish() {
+        for index in splitNodes { join(index) }
+        splitNodes = []
+        runs = []
+    }
+
+    /// The number of values in the graph from ``root``, counted as ``PickleValue/graphSize(of:)`` counts
+    /// them in the tree: the root, and the children of each container once.
+    func graphSize() -> Int {
+        var size = 1
+        var seen = Set<Int32>()
+        var seenBoxed = Set<UInt>()
+        var pending = [root]
+        while let index = pending.popLast() {
+            let node = nodes[Int(index)]
+            switch node.kind {
+            case .list, .tuple, .dict:
+                guard seen.insert(index).inserted else { continue }
+                let first = Int(node.payload)
+                let count = Self.childCount(node)
+                size += count
+                for position in first..<first + count { pending.append(children[position]) }
+            case .boxed:
+                PickleValue.forEachReachable(from: [boxed[Int(node.payload)]], seen: &seenBoxed) { value in
+                    size += value.childCount
+                }
+            default:
+                break
+            }
+        }
+        return size
+    }
+
+    // MARK: - Dict keys
+
+    /// Whether the keys of dict node `index` are all different, as Python compares them: the arena only
+    /// holds dicts whose keys are `str` (compared by their UTF-8) or `int`. Worked out once per dict.
+    func hasDistinctKeys(_ index: Int32) -> Bool {
+        let node = nodes[Int(index)]
+        if node.flags.contains(.keysChecked) { return node.flags.contains(.distinct) }
+        let distinct = Self.keysAreDistinct(self, first: Int(node.payload), count: Int(node.count))
+        nodes[Int(index)].flags.insert(distinct ? [.keysChecked, .distinct] : .keysChecked)
+        return distinct
+    }
+
+    /// Whether the `count` keys from `first` in ``children`` are all different.
+    private static func keysAreDistinct(_ arena: PickleArena, first: Int, count: Int) -> Bool {
+        guard count > 1 else { return true }
+        // A fingerprint per key: an int's value, or a string's length with its first and last eight bytes.
+        func fingerprint(_ node: Node) -> UInt64 {
+            if node.kind == .int { return node.payload }
+            let start = arena.buffer.baseAddress.unsafelyUnwrapped + Int(node.payload)
+            let count = Int(node.count)
+            var word = UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+            if count >= 8 {
+                word ^= start.loadUnaligned(as: UInt64.self)
+                word = (word &* 0xFF51_AFD7_ED55_8CCD) ^ (start + count - 8).loadUnaligned(as: UInt64.self)
+            } else {
+                for offset in 0..<count { word = (word &<< 8) | UInt64(start.load(fromByteOffset: offset, as: UInt8.self)) }
+            }
+            return word
+        }
+        func same(_ a: Node, _ b: Node) -> Bool {
+            guard a.kind == b.kind else { return false }
+            if a.kind == .int { return a.payload == b.payload }
+            guard a.count == b.count else { return false }
+            return memcmp(arena.buffer.baseAddress! + Int(a.payload), arena.buffer.baseAddress! + Int(b.payload), Int(a.count)) == 0
+        }
+        if count <= 12 {
+            for i in 1..<count {
+                let a = arena.nodes[Int(arena.children[first + 2 * i])]
+                for j in 0..<i where same(a, arena.nodes[Int(arena.children[first + 2 * j])]) { return false }
+            }
+            return true
+        }
+        // An open-addressing table of key positions, by fingerprint.
+        var capacity = 16
+        while capacity < 2 * count { capacity *= 2 }
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { table in
+            table.initialize(repeating: -1)
+            let mask = capacity - 1
+            for entry in 0..<count {
+                let key = arena.nodes[Int(arena.children[first + 2 * entry])]
+                let hash = fingerprint(key) &* 0xBF58_476D_1CE4_E5B9
+                var slot = Int(truncatingIfNeeded: hash >> 32) & mask
+                while table[slot] >= 0 {
+                    if same(key, arena.nodes[Int(arena.children[first + 2 * Int(table[slot])])]) { return false }
+                    slot = (slot + 1) & mask
+                }
+                table[slot] = Int32(entry)
+            }
+            return true
+        }
+    }
+}
+
+/// A growing array of plain values in one `malloc` block, for the arena's tables and the parser's stack:
+/// no reference count, no uniqueness check, no bounds check in release builds (every index is one the
+/// arena made). The owner frees it.
+struct PickleArenaBuffer<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    /// The number of elements; lowering it drops the last ones (never raise it).
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 4)
+        base = MallocBuffer.allocate(Element.self, capacity: self.capacity)
+    }
+
+    subscript(index: Int) -> Element {
+        @inline(__always) unsafeAddress {
+            assert(index >= 0 && index < count, "index \(index) out of \(count)")
+            return UnsafePointer(base + index)
+        }
+        @inline(__always) nonmutating unsafeMutableAddress {
+            assert(index >= 0 && index < count, "index \(index) out of \(count)")
+            return base + index
+        }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(toHold: count + 1) }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Appends `count` elements from `start`, which may be in this buffer.
+    @inline(__always)
+    mutating func append(from start: UnsafePointer<Element>, count added: Int) {
+        guard added > 0 else { return }
+        if count + added > capacity {
+            // The elements may be this buffer's own, which growing moves: copy them out first.
+            let copy = Array(UnsafeBufferPointer(start: start, count: added))
+            grow(toHold: count + added)
+            copy.withUnsafeBufferPointer { (base + count).initialize(from: $0.baseAddress!, count: added) }
+        } else {
+            (base + count).initialize(from: start, count: added)
+        }
+        count += added
+    }
+
+    @inline(__always)
+    mutating func removeLast() -> Element {
+        assert(count > 0)
+        count -= 1
+        return base[count]
+    }
+
+    @inline(never)
+    private mutating func grow(toHold minimum: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < minimum { newCapacity *= 2 }
+        base = MallocBuffer.reallocate(base, capacity: newCapacity)
+        capacity = newCapacity
+    }
+
+    /// Frees the block; the buffer may not be used after.
+    func free() { MallocBuffer.free(base) }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#elseif canImport(ucrt)
+    import ucrt
+#endif
