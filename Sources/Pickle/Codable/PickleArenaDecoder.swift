@@ -189,6 +189,20 @@ final class _PickleArenaDecoder: Decoder {
         case .arena(let native):
             try spend(at: path)
             return try native.decode(type, node: index, in: self, at: path)
+        case .commonDictionary(let native):
+            // `Dictionary.init(arenaNode:in:at:)`, with `T` known here without asking the runtime for the
+            // metadata of `Self` (which costs a lookup of its prespecializations every time).
+            let budget = context.budget
+            try spend(at: path)
+            guard kind(of: index) == .dict else { return try native.decode(type, node: index, in: self, at: path) }
+            do {
+                let reader = PickleArenaDictionaryReader(dict: index, decoder: self, path: path)
+                return try PickleNative.commonDictionary(T.self, reading: .node(reader)).unsafelyUnwrapped
+            } catch {
+                guard !arena.hasDistinctKeys(index) else { throw error }
+                context.budget = budget
+                return try tree.unwrapComposite(type, from: value(of: index), at: path, form: PickleDecodingForm.of(T.self))
+            }
         case .tree(let form):
             return try tree.unwrapComposite(type, from: value(of: index), at: path, form: form)
         case .plain:
@@ -244,6 +258,8 @@ enum PickleArenaDecodingForm {
     case plain
     /// From nodes, by the type's own code: arrays, optionals, dictionaries.
     case arena(any PickleArenaDecodable.Type)
+    /// A dictionary of common types (see ``CommonDictionary``), read from nodes.
+    case commonDictionary(any PickleArenaDecodable.Type)
     /// From the node made into a value, by the tree's decoder.
     case tree(PickleDecodingForm)
 
@@ -252,7 +268,7 @@ enum PickleArenaDecodingForm {
         if let form = cache.withLock({ $0[id] }) { return form }
         let form: PickleArenaDecodingForm
         if let native = type as? any PickleArenaDecodable.Type {
-            form = .arena(native)
+            form = CommonDictionary(type) == nil ? .arena(native) : .commonDictionary(native)
         } else {
             switch PickleDecodingForm.of(type) {
             case .plain: form = .plain

@@ -9,26 +9,35 @@ extension Array: PickleArenaDecodable where Element: Decodable {
             self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
             return
         }
+        if Element.self == Int.self {
+            self = unsafeBitCast(try decoder.integers(index, at: path), to: Self.self)
+            return
+        }
         try decoder.enterNested(at: path)
         defer { decoder.context.depth -= 1 }
         try decoder.spend(at: path)
         let arena = decoder.arena
         let first = arena.firstChild(of: node)
         let count = Int(node.count)
-        if Element.self == Int.self {
-            let nodes = arena.nodes.base
-            let children = arena.children.base + first
-            let integers = try [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if KnownType.integers.matches(Element.self) {
+            // `[[Int]]`: each element as `unwrapComposite` reads an `[Int]` (one value of the budget, then
+            // the array's own code), in code without generic calls.
+            let rows = try [[Int]](unsafeUninitializedCapacity: count) { buffer, initialized in
                 for position in 0..<count {
-                    let node = nodes[Int(children[position])]
-                    buffer[position] =
-                        node.kind == .int
-                        ? Int(Int64(bitPattern: node.payload))
-                        : try decoder.integer(children[position], as: Int.self, at: path.appending(index: position))
+                    let child = arena.children[first + position]
+                    try decoder.spend(at: path.appending(index: position))
+                    let row: [Int]
+                    let kind = decoder.kind(of: child)
+                    if kind == .list || kind == .tuple {
+                        row = try decoder.integers(child, at: path.appending(index: position))
+                    } else {
+                        row = try [Int](pickleValue: decoder.value(of: child), in: decoder.tree, at: path.appending(index: position))
+                    }
+                    (buffer.baseAddress! + position).initialize(to: row)
                     initialized = position + 1
                 }
             }
-            self = unsafeBitCast(integers, to: Self.self)
+            self = unsafeBitCast(rows, to: Self.self)
             return
         }
         var result: [Element] = []
@@ -87,6 +96,30 @@ extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodabl
     }
 }
 
+extension _PickleArenaDecoder {
+    /// An `[Int]` from list or tuple node `index`, as `Array<Int>.init(arenaNode:in:at:)` reads it: one level
+    /// deeper, one value of the budget, each element an `Int`.
+    func integers(_ index: Int32, at path: @autoclosure () -> PickleCodingPath) throws -> [Int] {
+        try enterNested(at: path())
+        defer { context.depth -= 1 }
+        try spend(at: path())
+        let node = arena.nodes[Int(index)]
+        let count = Int(node.count)
+        let nodes = arena.nodes.base
+        let children = arena.children.base + arena.firstChild(of: node)
+        return try [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for position in 0..<count {
+                let element = nodes[Int(children[position])]
+                buffer[position] =
+                    element.kind == .int
+                    ? Int(Int64(bitPattern: element.payload))
+                    : try integer(children[position], as: Int.self, at: path().appending(index: position))
+                initialized = position + 1
+            }
+        }
+    }
+}
+
 /// Reads a dict node whose keys are all different, for ``PickleNative/commonDictionary(_:reading:)``.
 struct PickleArenaDictionaryReader {
     let dict: Int32
@@ -100,6 +133,8 @@ struct PickleArenaDictionaryReader {
         let first = arena.firstChild(of: node)
         let count = Int(node.count)
         var result = [K: V](minimumCapacity: count)
+        // The values share a type: its form is looked up once for the dict.
+        let valueForm = _PickleEncoder.isPrimitive(V.self) ? nil : PickleArenaDecodingForm.of(V.self)
         for entry in 0..<count {
             let keyIndex = arena.children[first + 2 * entry]
             let keyNode = arena.nodes[Int(keyIndex)]
@@ -111,8 +146,14 @@ struct PickleArenaDictionaryReader {
             } else {
                 key = try decoder.unwrap(K.self, node: keyIndex, at: path.appending(codingKey(for: keyNode)))
             }
-            let value = try decoder.unwrap(
-                V.self, node: arena.children[first + 2 * entry + 1], at: path.appending(codingKey(for: keyNode)))
+            let valueIndex = arena.children[first + 2 * entry + 1]
+            let value =
+                if let valueForm {
+                    try decoder.unwrapComposite(
+                        V.self, node: valueIndex, at: path.appending(codingKey(for: keyNode)), form: valueForm)
+                } else {
+                    try decoder.unwrap(V.self, node: valueIndex, at: path.appending(codingKey(for: keyNode)))
+                }
             guard result.updateValue(value, forKey: key) == nil else {
                 throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
