@@ -1,3 +1,4 @@
+import GDBM
 import Pickle
 
 // Codable values on a dynamic shelf: encoded to and decoded from the value model with PickleEncoder and
@@ -15,9 +16,10 @@ extension Shelf {
     /// let count: Int? = try shelf.value(forKey: "visits")   // the type can be inferred
     /// ```
     ///
-    /// The stored pickle is loaded into a ``PickleValue`` (from the writeback cache, with writeback) and
-    /// decoded with ``decoder``: a Python `dict` with `str` keys decodes as a struct, a `list` as an array,
-    /// and so on (see `PickleDecoder`). Each call decodes a new Swift value; with writeback, changing it does
+    /// The stored pickle is decoded with ``decoder``: a Python `dict` with `str` keys decodes as a struct, a
+    /// `list` as an array, and so on (see `PickleDecoder`). With writeback, the pickle is loaded into a
+    /// ``PickleValue`` first, kept in the cache, and decoded from it; without, it is decoded straight from
+    /// the bytes GDBM returns. Each call decodes a new Swift value; with writeback, changing it does
     /// not change the cached object: assign it back with ``setValue(_:forKey:)-(T,_)``.
     ///
     /// - Parameters:
@@ -29,8 +31,36 @@ extension Shelf {
     ///   `DecodingError`, with its coding path), ``ShelfError/Code-swift.struct/closed`` or
     ///   ``ShelfError/Code-swift.struct/storage``.
     public func value<T: Decodable>(_ type: T.Type = T.self, forKey key: String) throws(ShelfError) -> T? {
+        // Without writeback nothing keeps the value model: the pickle is decoded where GDBM left it.
+        if !isWriteback,
+            let decoded = key.utf8.withContiguousStorageIfAvailable({
+                decodeStored(T.self, keyBytes: UnsafeRawBufferPointer($0))
+            })
+        {
+            return try decoded.get()
+        }
         guard let value = try loadValue(forKey: key) else { return nil }
         return try decode(T.self, from: value, rawKey: Array(key.utf8))
+    }
+
+    /// Decodes the pickle stored under the key `keyBytes` as `T` straight from GDBM's buffer, without the
+    /// value model: what ``loadValue(forKey:)`` and ``decode(_:from:rawKey:)`` give, errors included. (A
+    /// `Result`, for the caller's closure, which cannot throw a typed error.)
+    private func decodeStored<T: Decodable>(_ type: T.Type, keyBytes: UnsafeRawBufferPointer) -> Result<T?, ShelfError> {
+        guard let file else { return .failure(.closed(.read(Array(keyBytes)), path: path)) }
+        do {
+            return .success(
+                try file.withValue(forKey: keyBytes) { bytes in
+                    try decoder.decode(T.self, fromPickle: bytes, options: codec.unpicklerOptions)
+                })
+        } catch let error as GDBMError {
+            return .failure(ShelfError(error, .read(Array(keyBytes)), path: path))
+        } catch let error as PickleError {
+            // The pickle does not load: as loadValue reports it.
+            return .failure(.decodingFailed(.read(Array(keyBytes)), path: path, underlying: error))
+        } catch {
+            return .failure(.decodingFailed(.read(Array(keyBytes)), path: path, underlying: error, typeName: "\(T.self)"))
+        }
     }
 
     /// Stores an `Encodable` value under a key, replacing any value there.

@@ -53,6 +53,40 @@ struct ShelfDecodingFailureTests {
         try shelf.close()
     }
 
+    /// Without writeback a Codable value is decoded straight from GDBM's bytes, with writeback from the cached
+    /// value model: the same values and the same errors either way.
+    @Test(arguments: ["bad", "cut", "good", "missing"])
+    func codableReadsFailAlikeWithAndWithoutWriteback(key: String) throws {
+        func outcome<T: Decodable>(_ decoded: T.Type, writeback: Bool) throws -> String {
+            let shelf = try Shelf(path: path, mode: .readOnly, writeback: writeback)
+            defer { try? shelf.close() }
+            do {
+                return "value \(String(describing: try shelf.value(T.self, forKey: key)))"
+            } catch {
+                #expect(error.code == .decodingFailed)
+                let underlying = error.underlying.map { "\(Swift.type(of: $0))" } ?? "nothing"
+                return "\(error.code) \(underlying) \(error.description)"
+            }
+        }
+        for writeback in [false, true] {
+            let asString = try outcome(String.self, writeback: writeback)
+            let asInt = try outcome(Int.self, writeback: writeback)
+            switch key {
+            case "good":
+                #expect(asString == "value Optional(\"fine\")")
+                #expect(asInt.contains("DecodingError"))
+                #expect(asInt.contains("does not decode as Int"))
+            case "missing":
+                #expect(asString == "value nil")
+            default:
+                #expect(asString.contains("PickleError"))
+                #expect(!asString.contains("does not decode as"))
+            }
+        }
+        #expect(try outcome(String.self, writeback: false) == (try outcome(String.self, writeback: true)))
+        #expect(try outcome(Int.self, writeback: false) == (try outcome(Int.self, writeback: true)))
+    }
+
     @Test func entriesFailOneByOne() throws {
         let shelf = try Shelf(path: path, mode: .readOnly)
         var readable: [String] = []

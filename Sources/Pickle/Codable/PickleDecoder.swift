@@ -79,16 +79,19 @@ public struct PickleDecoder: Sendable {
     ///   `DecodingError` when the value does not have the form `T` expects, with the Python types
     ///   and the coding path in its message.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try bytes.withUnsafeBytes { buffer in try decode(type, fromPickle: buffer) }
+        try bytes.withUnsafeBytes { buffer in try decode(type, fromPickle: buffer, options: unpicklerOptions) }
     }
 
-    /// Decodes a `T` from the first pickle in `buffer`, which is only read during the call.
+    /// Decodes a `T` from the first pickle in `buffer`, which is only read during the call, unpickled with
+    /// `options` (not ``unpicklerOptions``, for the shelf, which has its own).
     ///
     /// The pickle is read into a ``PickleArena`` and decoded from it; a pickle the arena hands over is
     /// unpickled to a ``PickleValue`` and decoded from that, with the same result.
-    package func decode<T: Decodable>(_ type: T.Type, fromPickle buffer: UnsafeRawBufferPointer) throws -> T {
-        guard let arena = PickleArena.parse(buffer, options: unpicklerOptions) else {
-            return try decode(type, from: try Unpickler.load(from: buffer, options: unpicklerOptions))
+    package func decode<T: Decodable>(
+        _ type: T.Type, fromPickle buffer: UnsafeRawBufferPointer, options: UnpicklerOptions
+    ) throws -> T {
+        guard let arena = PickleArena.parse(buffer, options: options) else {
+            return try decode(type, from: try Unpickler.load(from: buffer, options: options))
         }
         let context = PickleDecodingContext(userInfo: userInfo, maxDepth: maxDepth, arena: arena)
         let decoder = _PickleArenaDecoder(context: context, arena: arena, node: arena.root, path: .root)

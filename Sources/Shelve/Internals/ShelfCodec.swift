@@ -12,7 +12,7 @@ internal struct ShelfCodec {
     }
 
     /// The limits values are read with: the defaults, which CPython's own limits match or exceed.
-    private let unpicklerOptions = UnpicklerOptions()
+    let unpicklerOptions = UnpicklerOptions()
 
     /// One pickler for every value: its memo is cleared after each dump, as each record is a pickle of its own.
     private let pickler: Pickler
