@@ -13,22 +13,34 @@ extension PickleArena {
         }
         if let limit = options.maxInputSize, buffer.count > limit { return nil }
         let arena = PickleArena(buffer: buffer)
-        var parser = PickleArenaParser(arena: arena, buffer: buffer, options: options)
+        // The parser's stack, marks and memo start in memory on this function's stack.
+        let parsed = withUnsafeTemporaryAllocation(byteCount: PickleArenaParser.storageBytes, alignment: 8) { storage in
+            var parser = PickleArenaParser(arena: arena, buffer: buffer, options: options, storage: storage)
+            return parser.parse(buffer, options: options)
+        }
+        guard parsed else { return nil }
+        arena.finish()
+        return arena
+    }
+}
+
+extension PickleArenaParser {
+    /// Runs the parse, with a machine from the first opcode that needs one; `false` to hand over.
+    mutating func parse(_ buffer: UnsafeRawBufferPointer, options: UnpicklerOptions) -> Bool {
         do throws(PickleError) {
             // Most pickles never need the machine: it is made at the first opcode that does.
-            if try !parser.run(nil) {
+            if try !run(nil) {
                 try UnpicklerMachine.withMachine(buffer, position: 0, options: options) {
                     (tree) throws(PickleError) in
                     try withUnsafeMutablePointer(to: &tree) { (tree) throws(PickleError) in
-                        _ = try parser.run(tree)
+                        _ = try run(tree)
                     }
                 }
             }
         } catch {
-            return nil
+            return false
         }
-        arena.finish()
-        return arena
+        return true
     }
 }
 
@@ -39,17 +51,26 @@ extension PickleArena {
 struct PickleArenaParser: ~Copyable {
     let arena: PickleArena
     var reader: PickleReader
-    var stack = PickleArenaBuffer<Int32>(capacity: 32)
-    var marks = PickleArenaBuffer<Int>(capacity: 16)
+    var stack: PickleArenaBuffer<Int32>
+    var marks: PickleArenaBuffer<Int>
     var fence = 0
     /// Node indices by memo index: only filled in order (a `PUT` past the end hands the pickle over).
-    var memo = PickleArenaBuffer<Int32>(capacity: 32)
+    var memo: PickleArenaBuffer<Int32>
     var proto = 0
     let maxDepth: Int32
     let maxMemoSize: Int
     var opcodesLeft: Int
 
-    init(arena: PickleArena, buffer: UnsafeRawBufferPointer, options: UnpicklerOptions) {
+    /// The bytes of the caller's storage for the first entries of the stack, marks and memo.
+    static let storageBytes = 64 * 4 + 16 * 8 + 64 * 4
+
+    /// A parser whose stack, marks and memo start in `storage` (``storageBytes``, 8-aligned), which must
+    /// outlive it.
+    init(arena: PickleArena, buffer: UnsafeRawBufferPointer, options: UnpicklerOptions, storage: UnsafeMutableRawBufferPointer) {
+        let base = storage.baseAddress!
+        marks = PickleArenaBuffer(borrowing: base.bindMemory(to: Int.self, capacity: 16), capacity: 16)
+        stack = PickleArenaBuffer(borrowing: (base + 16 * 8).bindMemory(to: Int32.self, capacity: 64), capacity: 64)
+        memo = PickleArenaBuffer(borrowing: (base + 16 * 8 + 64 * 4).bindMemory(to: Int32.self, capacity: 64), capacity: 64)
         self.arena = arena
         reader = PickleReader(buffer, position: 0)
         maxDepth = Int32(clamping: max(options.maxDepth, 1))

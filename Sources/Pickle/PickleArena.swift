@@ -94,7 +94,7 @@ final class PickleArena {
     init(buffer: UnsafeRawBufferPointer) {
         self.buffer = buffer
         // A node takes an opcode of at least one byte, most several (a string, a key, its MEMOIZE).
-        let estimate = min(buffer.count / 6 + 16, 1 << 14)
+        let estimate = min(buffer.count / 4 + 32, 1 << 14)
         nodes = PickleArenaBuffer(capacity: estimate)
         children = PickleArenaBuffer(capacity: estimate)
     }
@@ -140,11 +140,28 @@ final class PickleArena {
     /// Whether the string node `node` holds exactly the UTF-8 of `text`.
     @inline(__always)
     func string(_ node: Node, equals text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
-            utf8.count == Int(node.count)
-                && (utf8.count == 0 || memcmp(utf8.baseAddress!, buffer.baseAddress! + Int(node.payload), utf8.count) == 0)
+        if let equal = text.utf8.withContiguousStorageIfAvailable({ string(node, equals: UnsafeRawBufferPointer($0)) }) {
+            return equal
         }
+        // A bridged or otherwise non-contiguous string: made contiguous once.
+        var contiguous = text
+        return contiguous.withUTF8 { string(node, equals: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether the string node `node` holds exactly the bytes `utf8`.
+    @inline(__always)
+    func string(_ node: Node, equals utf8: UnsafeRawBufferPointer) -> Bool {
+        let count = utf8.count
+        guard count == Int(node.count) else { return false }
+        guard count > 0 else { return true }
+        let stored = buffer.baseAddress.unsafelyUnwrapped + Int(node.payload)
+        let given = utf8.baseAddress.unsafelyUnwrapped
+        if count >= 8 && count <= 16 {
+            // Two overlapping words each, within both strings.
+            return stored.loadUnaligned(as: UInt64.self) == given.loadUnaligned(as: UInt64.self)
+                && (stored + count - 8).loadUnaligned(as: UInt64.self) == (given + count - 8).loadUnaligned(as: UInt64.self)
+        }
+        return memcmp(given, stored, count) == 0
     }
 
     /// A new node for `None`, for a decoder of a missing value.
@@ -399,10 +416,21 @@ struct PickleArenaBuffer<Element: BitwiseCopyable> {
     /// The number of elements; lowering it drops the last ones (never raise it).
     var count = 0
     private var capacity: Int
+    /// Whether ``base`` is a block of the buffer's own (else the caller's, until the buffer grows).
+    private var owned: Bool
 
     init(capacity: Int) {
         self.capacity = max(capacity, 4)
         base = MallocBuffer.allocate(Element.self, capacity: self.capacity)
+        owned = true
+    }
+
+    /// A buffer whose first `capacity` elements go in `storage`, the caller's memory, which must outlive
+    /// the buffer's use of it: the buffer moves to a block of its own when it grows.
+    init(borrowing storage: UnsafeMutablePointer<Element>, capacity: Int) {
+        self.capacity = capacity
+        base = storage
+        owned = false
     }
 
     subscript(index: Int) -> Element {
@@ -451,12 +479,19 @@ struct PickleArenaBuffer<Element: BitwiseCopyable> {
     private mutating func grow(toHold minimum: Int) {
         var newCapacity = capacity * 2
         while newCapacity < minimum { newCapacity *= 2 }
-        base = MallocBuffer.reallocate(base, capacity: newCapacity)
+        if owned {
+            base = MallocBuffer.reallocate(base, capacity: newCapacity)
+        } else {
+            let block = MallocBuffer.allocate(Element.self, capacity: newCapacity)
+            block.initialize(from: base, count: count)
+            base = block
+            owned = true
+        }
         capacity = newCapacity
     }
 
-    /// Frees the block; the buffer may not be used after.
-    func free() { MallocBuffer.free(base) }
+    /// Frees the block, if it is the buffer's own; the buffer may not be used after.
+    func free() { if owned { MallocBuffer.free(base) } }
 }
 
 #if canImport(Glibc)

@@ -190,19 +190,7 @@ final class _PickleArenaDecoder: Decoder {
             try spend(at: path)
             return try native.decode(type, node: index, in: self, at: path)
         case .commonDictionary(let native):
-            // `Dictionary.init(arenaNode:in:at:)`, with `T` known here without asking the runtime for the
-            // metadata of `Self` (which costs a lookup of its prespecializations every time).
-            let budget = context.budget
-            try spend(at: path)
-            guard kind(of: index) == .dict else { return try native.decode(type, node: index, in: self, at: path) }
-            do {
-                let reader = PickleArenaDictionaryReader(dict: index, decoder: self, path: path)
-                return try PickleNative.commonDictionary(T.self, reading: .node(reader)).unsafelyUnwrapped
-            } catch {
-                guard !arena.hasDistinctKeys(index) else { throw error }
-                context.budget = budget
-                return try tree.unwrapComposite(type, from: value(of: index), at: path, form: PickleDecodingForm.of(T.self))
-            }
+            return try commonDictionary(type, node: index, at: path, native: native)
         case .tree(let form):
             return try tree.unwrapComposite(type, from: value(of: index), at: path, form: form)
         case .plain:
@@ -220,6 +208,28 @@ final class _PickleArenaDecoder: Decoder {
                 self.path = savedPath
             }
             return try T(from: self)
+        }
+    }
+}
+
+extension _PickleArenaDecoder {
+    /// `Dictionary.init(arenaNode:in:at:)` for a dictionary of common types, with `T` known here without
+    /// asking the runtime for the metadata of `Self` (which costs a lookup of its prespecializations every
+    /// time). Out of ``unwrapComposite(_:node:at:form:)``, which would otherwise ask for `T?`'s on every call.
+    @inline(never)
+    func commonDictionary<T: Decodable>(
+        _ type: T.Type, node index: Int32, at path: PickleCodingPath, native: any PickleArenaDecodable.Type
+    ) throws -> T {
+        let budget = context.budget
+        try spend(at: path)
+        guard kind(of: index) == .dict else { return try native.decode(type, node: index, in: self, at: path) }
+        do {
+            let reader = PickleArenaDictionaryReader(dict: index, decoder: self, path: path)
+            return try PickleNative.commonDictionary(T.self, reading: .node(reader)).unsafelyUnwrapped
+        } catch {
+            guard !arena.hasDistinctKeys(index) else { throw error }
+            context.budget = budget
+            return try tree.unwrapComposite(type, from: value(of: index), at: path, form: PickleDecodingForm.of(T.self))
         }
     }
 }

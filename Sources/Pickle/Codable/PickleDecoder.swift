@@ -64,7 +64,12 @@ public struct PickleDecoder: Sendable {
     /// Decodes a `T` from a pickle.
     ///
     /// Reads the first pickle in `bytes`, ignoring anything after its `STOP` as Python's
-    /// `pickle.loads` does, then decodes the value as decoding from a ``PickleValue`` does.
+    /// `pickle.loads` does, and decodes the value exactly as unpickling it with ``unpicklerOptions``
+    /// and decoding the ``PickleValue`` would, errors included. It is faster: most pickles are read
+    /// into a flat table of the values they hold and decoded from it, without making the Python
+    /// objects of the value model (an object is made only where a `PickleValue`, an instance or a
+    /// type with a Python form of its own such as a date or a set is read). A pickle with a dict that
+    /// repeats a key may have that dict decoded twice, so a type's `init(from:)` can then run twice.
     ///
     /// ```swift
     /// struct Point: Codable { var x: Int; var y: Int }
