@@ -139,12 +139,14 @@ struct PickleArenaUnkeyedDecodingContainer: UnkeyedDecodingContainer {
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let decoder = self.decoder
-        return try advance { index, path in try decoder.unkeyedContainer(for: index, at: path()) }
+        return try advance { index, path -> any UnkeyedDecodingContainer in
+            try decoder.unkeyedContainer(for: index, at: path())
+        }
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let decoder = self.decoder
-        return try advance { index, path in
+        return try advance { index, path -> any Decoder in
             _PickleArenaDecoder(context: decoder.context, arena: decoder.arena, node: index, path: path())
         }
     }

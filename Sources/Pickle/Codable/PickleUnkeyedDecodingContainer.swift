@@ -123,11 +123,16 @@ struct PickleUnkeyedDecodingContainer: UnkeyedDecodingContainer {
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let decoder = self.decoder
-        return try advance { value, path in try decoder.unkeyedContainer(for: value, at: path()) }
+        // (Typed as the protocol, which an error past the end names.)
+        return try advance { value, path -> any UnkeyedDecodingContainer in
+            try decoder.unkeyedContainer(for: value, at: path())
+        }
     }
 
     mutating func superDecoder() throws -> any Decoder {
         let decoder = self.decoder
-        return try advance { value, path in _PickleDecoder(context: decoder.context, value: value, path: path()) }
+        return try advance { value, path -> any Decoder in
+            _PickleDecoder(context: decoder.context, value: value, path: path())
+        }
     }
 }
