@@ -21,6 +21,9 @@ let package = Package(
         // Runs the input as the program of an Encodable's encode(to:) and requires PickleEncoder.encode to
         // write what Pickler.dumps(encodeValue) writes, or to throw the same error.
         .executableTarget(name: "FuzzEncoder", dependencies: ["FuzzSupport"]),
+        // Decodes the input (a type-choosing byte, then a pickle) into a Decodable type and requires
+        // PickleDecoder.decode(_:from: bytes) to give what decoding Unpickler.load's tree gives, value or error.
+        .executableTarget(name: "FuzzDecoder", dependencies: ["FuzzSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,9 +4,10 @@
 #   Fuzz/run.sh [seconds] [target] [-- libFuzzer options…]
 #
 # seconds  how long to fuzz (default 60); target: unpickler (FuzzUnpickler, the default), roundtrip
-# (FuzzRoundTrip), encoder (FuzzEncoder), or all (each gets a third of the time). The corpus grows in
-# Fuzz/.build-corpus/<target> across runs; it starts from the golden corpus, the pass/fail inputs and
-# Tests/PickleTests/Fixtures/regressions. A crash, leak, out-of-memory or timeout leaves its input in
+# (FuzzRoundTrip), encoder (FuzzEncoder), decoder (FuzzDecoder), or all (the four one after another, sharing
+# the time: 90 seconds are 23 + 23 + 22 + 22). The corpus grows in Fuzz/.build-corpus/<target> across runs; it
+# starts from the golden corpus, the pass/fail inputs and Tests/PickleTests/Fixtures/regressions (FuzzDecoder's
+# from those pickles and typed ones, each after a byte that chooses the type; see seeds.py). A crash, leak, out-of-memory or timeout leaves its input in
 # Fuzz/.build-artifacts/<target>/ and makes the script exit non-zero; see CONTRIBUTING.md ("Fuzzing") for
 # what to do with it. Each run's execution count is appended to Fuzz/.build-corpus/executions.log.
 #
@@ -24,9 +25,13 @@ case "$target" in
     unpickler|FuzzUnpickler) targets=(FuzzUnpickler) ;;
     roundtrip|FuzzRoundTrip) targets=(FuzzRoundTrip) ;;
     encoder|FuzzEncoder) targets=(FuzzEncoder) ;;
-    all) targets=(FuzzUnpickler FuzzRoundTrip FuzzEncoder); seconds=$(( (seconds + 2) / 3 )) ;;
-    *) echo "usage: Fuzz/run.sh [seconds] [unpickler|roundtrip|encoder|all] [-- libFuzzer options]" >&2; exit 2 ;;
+    decoder|FuzzDecoder) targets=(FuzzDecoder) ;;
+    all) targets=(FuzzUnpickler FuzzRoundTrip FuzzEncoder FuzzDecoder) ;;
+    *) echo "usage: Fuzz/run.sh [seconds] [unpickler|roundtrip|encoder|decoder|all] [-- libFuzzer options]" >&2; exit 2 ;;
 esac
+# The targets share the time: the first (seconds mod count) get one second more.
+share=$(( seconds / ${#targets[@]} ))
+extra=$(( seconds % ${#targets[@]} ))
 
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
@@ -37,15 +42,22 @@ swift build --package-path "$here" -c release \
 bin="$(swift build --package-path "$here" -c release --show-bin-path)"
 
 seeds="$here/.build-corpus/seeds"
-rm -rf "$seeds"
+decoderSeeds="$here/.build-corpus/seeds-decoder"
+rm -rf "$seeds" "$decoderSeeds"
 "$python" "$here/seeds.py" "$seeds" "${FUZZ_MAX_LEN:-8192}" >&2
+"$python" "$here/seeds.py" "$decoderSeeds" "${FUZZ_MAX_LEN:-8192}" decoder >&2
 
 # Under AddressSanitizer, Swift's own backtracer reports a trap in the library as a buffer overflow in its
 # crash handler; without it, the sanitizer prints the trap's real stack.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 
 status=0
+index=0
 for name in "${targets[@]}"; do
+    seconds=$(( share + (index < extra ? 1 : 0) ))
+    index=$(( index + 1 ))
+    targetSeeds="$seeds"
+    [ "$name" = FuzzDecoder ] && targetSeeds="$decoderSeeds"
     corpus="$here/.build-corpus/$name"
     artifacts="$here/.build-artifacts/$name"
     mkdir -p "$corpus" "$artifacts"
@@ -55,7 +67,7 @@ for name in "${targets[@]}"; do
     for ((w = 1; w <= workers; w++)); do
         "$bin/$name" -max_total_time="$seconds" -max_len="${FUZZ_MAX_LEN:-8192}" \
             -rss_limit_mb="${FUZZ_RSS_LIMIT_MB:-2048}" -timeout="${FUZZ_TIMEOUT:-20}" \
-            -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds" \
+            -print_final_stats=1 -artifact_prefix="$artifacts/" "$@" "$corpus" "$targetSeeds" \
             >"$here/.build-corpus/$name.last.$w.log" 2>&1 &
         pids+=("$!")
     done
