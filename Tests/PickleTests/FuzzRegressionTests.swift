@@ -4,7 +4,7 @@ import Testing
 
 /// Every input the fuzzers found (`Fixtures/regressions/`), loaded again as both fuzz targets load it:
 /// each must give values or a `PickleError` inside the input, never a crash, and what loads must print,
-/// hash, compare, dump and load back.
+/// hash, compare, dump and load back. FuzzDecoder's inputs (`decoder-…`) are also decoded as it decodes them.
 @Suite struct FuzzRegressionTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/regressions")
@@ -86,6 +86,31 @@ import Testing
                 value.breakReferenceCycles()
             }
         }
+    }
+
+    @Test func decoderInputsDecodeTheSameFromBytesAsFromTheTree() throws {
+        // FuzzDecoder's inputs (`decoder-…`): a byte that chooses the type and the decoder, then a pickle, which
+        // PickleDecoder must decode from the bytes as it decodes Unpickler.load's tree of them.
+        for input in try Self.inputs() where input.name.hasPrefix("decoder-") {
+            FuzzDecoderCandidates.replay(input.bytes, input.name)
+        }
+        // The replay reads the first byte as the fuzzer does: 1 is [Int] with the default decoder, 14 a Tree, and
+        // 14 + 16 a Tree with the decoder of maxDepth 8, which ten nested lists exceed.
+        let list = try Pickler.dumps([1, 2], protocol: 4)
+        #expect(FuzzDecoderCandidates.replay([1] + list, "[Int]").values == 1)
+        #expect(FuzzDecoderCandidates.replay([2] + list, "[String: Int]").decodingErrors == 1)
+        var nested: PickleValue = [1]
+        for _ in 0..<10 { nested = [nested] }
+        let deep = try Pickler.dumps(nested, protocol: 2)
+        #expect(FuzzDecoderCandidates.replay([14] + deep, "Tree").values == 1)
+        #expect(FuzzDecoderCandidates.replay([14 + 16] + deep, "Tree, maxDepth 8").decodingErrors == 1)
+        // 14 + 32: the unpickler's maxDepth of 12 holds ten lists; its 300 opcodes do not hold 400 appends.
+        let long = try Pickler.dumps(.list(PickleList(Array(repeating: 1, count: 400))), protocol: 0)
+        #expect(FuzzDecoderCandidates.replay([14 + 32] + deep, "Tree, tight limits").values == 1)
+        #expect(FuzzDecoderCandidates.replay([1 + 32] + long, "[Int], tight limits").pickleErrors == 1)
+        // 7 + 48: persistent IDs resolve.
+        #expect(FuzzDecoderCandidates.replay([7 + 48] + latin1("Pid\n."), "PickleValue, hooks").values == 1)
+        #expect(FuzzDecoderCandidates.replay([7] + latin1("Pid\n."), "PickleValue").pickleErrors == 1)
     }
 
     @Test func theLeakingInputNoLongerLeaks() throws {

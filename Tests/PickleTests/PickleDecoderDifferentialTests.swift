@@ -1168,15 +1168,59 @@ private struct IDTuple: Decodable, Equatable {
 
 // MARK: - FuzzDecoder's candidate types
 
-/// The types that FuzzDecoder (`Fuzz/Sources/FuzzDecoder/main.swift`) decodes its input into, chosen by the
-/// input's first byte modulo their count, in the same order, so that a `decoder-…` input of
-/// `Fixtures/regressions` replays here as the fuzzer ran it. (The Fuzz package cannot import the tests: it
-/// keeps a copy of these types.)
+/// The types that FuzzDecoder (`Fuzz/Sources/FuzzDecoder`) decodes its input into, chosen by the input's first
+/// byte modulo their count, in the same order as its `Candidate` enum, and its four decoders, so that a
+/// `decoder-…` input of `Fixtures/regressions` replays here as the fuzzer ran it. (The Fuzz package cannot import
+/// the tests: `Fuzz/Sources/FuzzDecoder/Candidates.swift` keeps a copy of these types; change both together.)
 enum FuzzDecoderCandidates {
     static let names = [
         "Optionals", "[Int]", "[String: Int]", "[[Int]]", "[String]", "[Int: [Int: Int?]]", "Shape", "PickleValue",
         "Date", "Item", "Nested", "UnkeyedProbe", "KeyedProbe", "Holder", "Tree", "SingleProbe",
     ]
+
+    /// The decoder an input's first byte chooses with its bits 4 and 5 (its value divided by the count of types,
+    /// modulo 4), as FuzzDecoder's `Candidate.decoder(variant:)`: the default; a shallow `maxDepth`; tight
+    /// unpickler limits; Python 2 strings as Latin-1 with persistent IDs, extensions and out-of-band buffers.
+    static func decoder(variant: Int) -> PickleDecoder {
+        var decoder = PickleDecoder()
+        switch variant {
+        case 1:
+            decoder.maxDepth = 8
+        case 2:
+            decoder.unpicklerOptions.maxOpcodes = 300
+            decoder.unpicklerOptions.maxMemoSize = 16
+            decoder.unpicklerOptions.maxDepth = 12
+        case 3:
+            decoder.unpicklerOptions.python2Strings = .latin1
+            decoder.unpicklerOptions.fixPython2Imports = false
+            decoder.unpicklerOptions.buffers = [[1, 2, 3], []]
+            decoder.unpicklerOptions.persistentLoad = { id in .tuple(["persistent", id]) }
+            decoder.unpicklerOptions.extensionRegistry = [
+                1: PickleGlobal(module: "copyreg", name: "_reconstructor"),
+                2: PickleGlobal(module: "builtins", name: "set"),
+            ]
+        default:
+            break
+        }
+        return decoder
+    }
+
+    /// Replays one FuzzDecoder input: its first byte chooses the type (modulo 16) and the decoder (see
+    /// ``decoder(variant:)``), the rest is the pickle, decoded both ways.
+    ///
+    /// - Returns: The tree path's outcome, for a test of the replay itself.
+    @discardableResult
+    static func replay(_ input: [UInt8], _ label: String, sourceLocation: SourceLocation = #_sourceLocation)
+        -> DecodeTally
+    {
+        let tally = DecodeTally()
+        guard let selector = input.first else { return tally }
+        expectSameDecode(
+            Int(selector) % names.count, Array(input.dropFirst()),
+            decoder: decoder(variant: Int(selector) / names.count % 4), label, tally: tally,
+            sourceLocation: sourceLocation)
+        return tally
+    }
 
     /// Decodes candidate `index` from `bytes` both ways, with
     /// ``expectSameDecode(_:_:decoder:expecting:expected:_:tally:largeStack:tree:sourceLocation:)``.
