@@ -3,7 +3,7 @@
 # package and its tests (failing on any compiler warning in this package's own code), then runs
 # every test, including the interop tests against Debian's CPython; then the concurrency tests
 # under the thread sanitizer and a short fuzz run (SHELVE_QUICK=1 skips those two outside CI;
-# SHELVE_FUZZ_SECONDS sets the fuzz time, 90 by default, split between the three fuzzers).
+# SHELVE_FUZZ_SECONDS sets the fuzz time, 90 by default, split between the four fuzzers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --tests
