@@ -40,24 +40,11 @@ final class _PickleArenaDecoder: Decoder {
 
     /// Counts one more value decoded, as ``_PickleDecoder/spend(at:)`` does.
     @inline(__always)
-    func spend(at path: @autoclosure () -> PickleCodingPath) throws {
-        guard context.budget.spend(1) else {
-            throw PickleCodingErrors.corrupted(
-                "shared references expand to too many values (each is decoded every time it is referenced)", at: path())
-        }
-    }
+    func spend(at path: @autoclosure () -> PickleCodingPath) throws { try context.spend(at: path()) }
 
     /// One more level of nesting, as ``_PickleDecoder/enterNested(at:)`` counts it.
     @inline(__always)
-    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws {
-        context.depth += 1
-        guard context.depth <= context.maxDepth else {
-            context.depth -= 1
-            throw PickleCodingErrors.corrupted(
-                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,",
-                at: path())
-        }
-    }
+    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws { try context.enterNested(at: path()) }
 
     var codingPath: [any CodingKey] { path.keys }
 

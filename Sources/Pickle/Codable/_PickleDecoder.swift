@@ -16,12 +16,7 @@ final class _PickleDecoder: Decoder {
 
     /// Counts one more value decoded; throws once shared references have expanded too far.
     @inline(__always)
-    func spend(at path: @autoclosure () -> PickleCodingPath) throws {
-        guard context.budget.spend(1) else {
-            throw PickleCodingErrors.corrupted(
-                "shared references expand to too many values (each is decoded every time it is referenced)", at: path())
-        }
-    }
+    func spend(at path: @autoclosure () -> PickleCodingPath) throws { try context.spend(at: path()) }
 
     var codingPath: [any CodingKey] { path.keys }
 
@@ -140,15 +135,7 @@ final class _PickleDecoder: Decoder {
     /// Counts one more level of nesting, throwing beyond ``PickleDecoder/maxDepth``; the caller
     /// takes the level back (`context.depth -= 1`) when it is done.
     @inline(__always)
-    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws {
-        context.depth += 1
-        guard context.depth <= context.maxDepth else {
-            context.depth -= 1
-            throw PickleCodingErrors.corrupted(
-                "values nested deeper than maxDepth (\(context.maxDepth)), or a value that contains itself,",
-                at: path())
-        }
-    }
+    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws { try context.enterNested(at: path()) }
 }
 
 // MARK: - Single value container
@@ -197,5 +184,26 @@ final class PickleDecodingContext {
         self.sendableUserInfo = userInfo
         self.maxDepth = maxDepth
         budget = ExpansionBudget(arena: arena)
+    }
+
+    /// Counts one more value decoded, at `path`; throws once shared references have expanded too far.
+    @inline(__always)
+    func spend(at path: @autoclosure () -> PickleCodingPath) throws {
+        guard budget.spend(1) else {
+            throw PickleCodingErrors.corrupted(
+                "shared references expand to too many values (each is decoded every time it is referenced)", at: path())
+        }
+    }
+
+    /// Counts one more level of nesting, at `path`, throwing beyond ``maxDepth``; the caller takes the level
+    /// back (`depth -= 1`) when it is done.
+    @inline(__always)
+    func enterNested(at path: @autoclosure () -> PickleCodingPath) throws {
+        depth += 1
+        guard depth <= maxDepth else {
+            depth -= 1
+            throw PickleCodingErrors.corrupted(
+                "values nested deeper than maxDepth (\(maxDepth)), or a value that contains itself,", at: path())
+        }
     }
 }
