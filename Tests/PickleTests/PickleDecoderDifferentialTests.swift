@@ -414,7 +414,10 @@ private struct ExactRenderer {
         case .int(let integer): return "int(\(integer))"
         case .bigInt(let big): return "bigint(\(big))"
         case .float(let double): return double.isNaN ? "float(nan \(bits(double)))" : "float(\(bits(double)))"
-        case .complex(let real, let imaginary): return "complex(\(bits(real)), \(bits(imaginary)))"
+        case .complex(let real, let imaginary):
+            // (A NaN part is marked, as a float's is, so that `==`'s false on it is not taken for a difference.)
+            let nan = real.isNaN || imaginary.isNaN ? "nan " : ""
+            return "complex(\(nan)\(bits(real)), \(bits(imaginary)))"
         case .string(let string): return "str(\"\(string)\")"
         case .surrogateString(let string): return "surrogates(\(string.codePoints))"
         case .bytes(let bytes): return "bytes(\(fastHex(bytes)))"
