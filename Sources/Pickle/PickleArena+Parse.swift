@@ -158,13 +158,13 @@ struct PickleArenaParser: ~Copyable {
                 try pushContainer(.dict, from: try popMark())
             case Opcode.append.rawValue:
                 guard stack.count - 1 > fence else { throw Self.handOver }
-                guard try appendItems(from: stack.count - 1, opcode: .append, at: start, tree, resetTo: start) else { return false }
+                guard try appendItems(from: stack.count - 1, opcode: .append, at: start, tree) else { return false }
             case Opcode.appends.rawValue:
-                guard try appendItems(from: try popMark(), opcode: .appends, at: start, tree, resetTo: start) else { return false }
+                guard try appendItems(from: try popMark(), opcode: .appends, at: start, tree) else { return false }
             case Opcode.setitem.rawValue:
-                guard try setItems(from: stack.count - 2, opcode: .setitem, at: start, tree, resetTo: start) else { return false }
+                guard try setItems(from: stack.count - 2, opcode: .setitem, at: start, tree) else { return false }
             case Opcode.setitems.rawValue:
-                guard try setItems(from: try popMark(), opcode: .setitems, at: start, tree, resetTo: start) else { return false }
+                guard try setItems(from: try popMark(), opcode: .setitems, at: start, tree) else { return false }
             case Opcode.pop.rawValue:
                 if !marks.isEmpty, marks[marks.count - 1] == stack.count {
                     _ = try popMark()
@@ -328,18 +328,14 @@ struct PickleArenaParser: ~Copyable {
     /// Returns `false`, with the stack and reader as they were before the opcode, when the target is boxed
     /// and there is no machine yet.
     mutating func appendItems(
-        from start: Int, opcode: Opcode, at offset: Int, _ tree: UnsafeMutablePointer<UnpicklerMachine>?,
-        resetTo opcodeStart: Int
+        from start: Int, opcode: Opcode, at offset: Int, _ tree: UnsafeMutablePointer<UnpicklerMachine>?
     ) throws(PickleError) -> Bool {
         guard start <= stack.count, start > fence else { throw Self.handOver }
         guard start < stack.count else { return true }
         let target = stack[start - 1]
         let node = arena.nodes[Int(target)]
         guard node.kind == .list else {
-            guard node.kind == .boxed else { throw Self.handOver }
-            guard let tree else { return restore(opcode, from: start, at: opcodeStart) }
-            try runOnTree(opcode, target: start - 1, from: start, at: offset, &tree.pointee)
-            return true
+            return try changeBoxed(node, opcode, from: start, at: offset, tree)
         }
         // A list made into a value for the machine may not change: the value would not.
         guard !node.flags.contains(.frozen) else { throw Self.handOver }
@@ -351,22 +347,30 @@ struct PickleArenaParser: ~Copyable {
         return true
     }
 
-    /// Puts back the MARK that `opcode` popped (its items start at `start`) and the reader at the opcode,
-    /// to run it again once there is a machine; returns `false`.
-    private mutating func restore(_ opcode: Opcode, from start: Int, at opcodeStart: Int) -> Bool {
-        if opcode == .appends || opcode == .setitems {
-            marks.append(start)
-            fence = start
+    /// `opcode` (an `APPEND`, `SETITEM` or their batches) on a `target` that is not the arena's list or dict:
+    /// run on the machine if the target is boxed; without a machine yet, the MARK the opcode popped and the
+    /// reader are put back as they were before the opcode at `offset`, and the result is `false`.
+    private mutating func changeBoxed(
+        _ target: PickleArena.Node, _ opcode: Opcode, from start: Int, at offset: Int,
+        _ tree: UnsafeMutablePointer<UnpicklerMachine>?
+    ) throws(PickleError) -> Bool {
+        guard target.kind == .boxed else { throw Self.handOver }
+        guard let tree else {
+            if opcode == .appends || opcode == .setitems {
+                marks.append(start)
+                fence = start
+            }
+            reader.position = offset
+            opcodesLeft += 1
+            return false
         }
-        reader.position = opcodeStart
-        opcodesLeft += 1
-        return false
+        try runOnTree(opcode, target: start - 1, from: start, at: offset, &tree.pointee)
+        return true
     }
 
     /// `SETITEM`/`SETITEMS`: the values from `start` are keys and values for the dict just below them.
     mutating func setItems(
-        from start: Int, opcode: Opcode, at offset: Int, _ tree: UnsafeMutablePointer<UnpicklerMachine>?,
-        resetTo opcodeStart: Int
+        from start: Int, opcode: Opcode, at offset: Int, _ tree: UnsafeMutablePointer<UnpicklerMachine>?
     ) throws(PickleError) -> Bool {
         guard start <= stack.count, start > fence else { throw Self.handOver }
         guard start < stack.count else { return true }
@@ -374,10 +378,7 @@ struct PickleArenaParser: ~Copyable {
         let target = stack[start - 1]
         let node = arena.nodes[Int(target)]
         guard node.kind == .dict else {
-            guard node.kind == .boxed else { throw Self.handOver }
-            guard let tree else { return restore(opcode, from: start, at: opcodeStart) }
-            try runOnTree(opcode, target: start - 1, from: start, at: offset, &tree.pointee)
-            return true
+            return try changeBoxed(node, opcode, from: start, at: offset, tree)
         }
         guard !node.flags.contains(.frozen) else { throw Self.handOver }
         let depth = try containerDepth(holding: deepest(from: start))
