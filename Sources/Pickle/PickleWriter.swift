@@ -8,6 +8,9 @@ struct PickleWriter: ~Copyable {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var written = 0
     private var capacity: Int
+    /// Whether ``base`` is a block of the writer's own, to free; not when it is the caller's scratch memory
+    /// (see ``Scratch``).
+    private var ownsBase = true
 
     var outOfBandBuffers: [[UInt8]] = []
     var memo: PicklerMemo
@@ -55,7 +58,20 @@ struct PickleWriter: ~Copyable {
     static let batchSize = 1000
 
     deinit {
-        MallocBuffer.free(base)
+        if ownsBase { MallocBuffer.free(base) }
+    }
+
+    /// Memory on the caller's stack for a writer of one small dump: its first output buffer and the first
+    /// slots and keys of its memo, so that a dump that fits allocates nothing but its result (three
+    /// `malloc`s and `free`s fewer, two of them of blocks too large for glibc's per-thread cache).
+    enum Scratch {
+        static let outputBytes = initialCapacity
+        static let slotCount = PicklerMemo.keyedInitialCapacity
+        static let arenaBytes = KeyedMemoTable.initialArenaCapacity
+        /// The bytes to lend to ``PickleWriter/init(validated:singleDump:scratch:)``.
+        static var byteCount: Int { outputBytes + slotCount * KeyedMemoTable.Scratch.slotSize + arenaBytes }
+        /// The alignment the scratch memory needs.
+        static let alignment = 16
     }
 
     /// Checks the options, as CPython's `Pickler.__init__` does.
@@ -78,12 +94,25 @@ struct PickleWriter: ~Copyable {
     ///   - singleDump: Whether the writer serves one dump and is then discarded, as in
     ///     ``Pickler/dumps(_:options:)``: without hooks, which could change the value while it is
     ///     written, the memo then need not keep the value's objects alive.
-    init(validated options: PicklerOptions, singleDump: Bool = false) {
+    ///   - scratch: ``Scratch/byteCount`` bytes aligned to ``Scratch/alignment``, which must outlive
+    ///     the writer, for its first output buffer and memo tables; `nil` to allocate them.
+    init(validated options: PicklerOptions, singleDump: Bool = false, scratch: UnsafeMutableRawBufferPointer? = nil) {
         let hooks = options.persistentID != nil || options.sendOutOfBand != nil
-        memo = PicklerMemo(retainingObjects: !singleDump || hooks)
-        defersLargeData = singleDump
         capacity = Self.initialCapacity
-        base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
+        if let scratch, let start = scratch.baseAddress, scratch.count >= Scratch.byteCount {
+            base = start.bindMemory(to: UInt8.self, capacity: Scratch.outputBytes)
+            ownsBase = false
+            let slots = start + Scratch.outputBytes
+            let arena = slots + Scratch.slotCount * KeyedMemoTable.Scratch.slotSize
+            memo = PicklerMemo(
+                retainingObjects: !singleDump || hooks,
+                scratch: KeyedMemoTable.Scratch(
+                    slots: slots, slotCount: Scratch.slotCount, arena: arena, arenaCapacity: Scratch.arenaBytes))
+        } else {
+            base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
+            memo = PicklerMemo(retainingObjects: !singleDump || hooks)
+        }
+        defersLargeData = singleDump
         proto = options.protocolVersion
         fixImports = options.fixPython2Imports && options.protocolVersion < 3
         maxDepth = options.maxDepth
@@ -167,9 +196,10 @@ struct PickleWriter: ~Copyable {
     private mutating func releaseLargeOutput() {
         deferredData = []
         if capacity > Self.retainedCapacity {
-            MallocBuffer.free(base)
+            if ownsBase { MallocBuffer.free(base) }
             capacity = Self.initialCapacity
             base = MallocBuffer.allocate(UInt8.self, capacity: capacity)
+            ownsBase = true
             fastLimit = 0  // the next frame boundary recomputes it for the new buffer
         }
     }
@@ -234,8 +264,9 @@ extension PickleWriter {
         let newCapacity = max(capacity * 2, written + count + 4096)
         let newBase = MallocBuffer.allocate(UInt8.self, capacity: newCapacity)
         newBase.initialize(from: base, count: written)
-        MallocBuffer.free(base)
+        if ownsBase { MallocBuffer.free(base) }
         base = newBase
+        ownsBase = true
         capacity = newCapacity
     }
 

@@ -153,9 +153,13 @@ public final class Pickler {
     /// - Throws: ``PickleError``, as ``dump(_:)`` and ``init(options:)`` do.
     public static func dumps(_ value: PickleValue, options: PicklerOptions) throws(PickleError) -> [UInt8] {
         try PickleWriter.validate(options)
-        var writer = PickleWriter(validated: options, singleDump: true)
-        try writer.dump(value)
-        return writer.output
+        return try withUnsafeTemporaryAllocation(
+            byteCount: PickleWriter.Scratch.byteCount, alignment: PickleWriter.Scratch.alignment
+        ) { scratch throws(PickleError) in
+            var writer = PickleWriter(validated: options, singleDump: true, scratch: scratch)
+            try writer.dump(value)
+            return writer.output
+        }
     }
 
     /// Appends one complete pickle of `value` to ``output``.

@@ -27,7 +27,7 @@ struct PicklerMemo: ~Copyable {
     /// ``PickleWriter/appendIdentity(of:to:)``), complex numbers by their bits, `cls.__new__`
     /// functions by class. One table, so that a small
     /// pickle allocates little.
-    var keyed = KeyedMemoTable(initialCapacity: 128)
+    var keyed: KeyedMemoTable
     /// Tuples and frozensets already memoized, by the address of their element storage, which every
     /// copy of one value shares: a shared tuple is found again at once, without building its key from
     /// its elements, whose own keys would be built again for every reference to them (exponential work
@@ -49,12 +49,18 @@ struct PicklerMemo: ~Copyable {
 
     /// Creates an empty memo.
     ///
-    /// - Parameter retainingObjects: Whether to hold a strong reference to each memoized reference
-    ///   object, as CPython does; unneeded only when the memo cannot outlive the value being dumped
-    ///   and nothing can change that value meanwhile.
-    init(retainingObjects: Bool) {
+    /// - Parameters:
+    ///   - retainingObjects: Whether to hold a strong reference to each memoized reference
+    ///     object, as CPython does; unneeded only when the memo cannot outlive the value being dumped
+    ///     and nothing can change that value meanwhile.
+    ///   - scratch: Memory for the first entries of ``keyed``, which must outlive the memo.
+    init(retainingObjects: Bool, scratch: KeyedMemoTable.Scratch? = nil) {
         references = IdentityMemoTable(retainingKeys: retainingObjects)
+        keyed = KeyedMemoTable(initialCapacity: Self.keyedInitialCapacity, scratch: scratch)
     }
+
+    /// The number of slots ``keyed`` starts with.
+    static let keyedInitialCapacity = 128
 
     /// The tags that keep the kinds of ``composites`` apart.
     enum CompositeKind: UInt64 {

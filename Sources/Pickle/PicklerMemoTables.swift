@@ -176,7 +176,9 @@ struct IdentityMemoTable: ~Copyable {
         let oldCapacity = mask + 1
         let capacity = oldCapacity == 0 ? 64 : oldCapacity * 4
         let new = MallocBuffer.allocate(Slot.self, capacity: capacity)
-        new.initialize(repeating: Slot(key: 0, index: 0), count: capacity)
+        // An empty slot is all zero bytes.
+        UnsafeMutableRawPointer(new).initializeMemory(
+            as: UInt8.self, repeating: 0, count: capacity * MemoryLayout<Slot>.stride)
         slots = new
         mask = capacity - 1
         if let old {
@@ -225,16 +227,35 @@ struct KeyedMemoTable: ~Copyable {
     private var arenaCapacity = 0
     private let seed = memoHashSeed
     private let initialCapacity: Int
+    /// Whether ``slots`` and ``arena`` are blocks of the table's own, to free (not the caller's scratch).
+    private var ownsSlots = true
+    private var ownsArena = true
+    /// Memory the caller lends for the first slots and the first arena, until the table outgrows them.
+    private var scratch: Scratch?
+
+    /// Memory lent to a table for its first slots and keys (see ``init(initialCapacity:scratch:)``).
+    struct Scratch {
+        /// Room for `slotCount` slots (16 bytes each), aligned to 8 bytes.
+        var slots: UnsafeMutableRawPointer
+        var slotCount: Int
+        /// Room for `arenaCapacity` bytes of keys.
+        var arena: UnsafeMutableRawPointer
+        var arenaCapacity: Int
+
+        /// The bytes a slot takes in ``slots``.
+        static var slotSize: Int { MemoryLayout<Slot>.stride }
+    }
 
     /// Creates an empty table that allocates room for `initialCapacity` slots (a power of two) at the
-    /// first insertion.
-    init(initialCapacity: Int = 16) {
+    /// first insertion, or takes them from `scratch`, which must outlive the table, when it has room.
+    init(initialCapacity: Int = 16, scratch: Scratch? = nil) {
         self.initialCapacity = initialCapacity
+        self.scratch = scratch
     }
 
     deinit {
-        if let slots { MallocBuffer.free(slots) }
-        if let arena { MallocBuffer.free(arena) }
+        if ownsSlots, let slots { MallocBuffer.free(slots) }
+        if ownsArena, let arena { MallocBuffer.free(arena) }
     }
 
     /// Looks a key of a kind up; returns its memo index, if any, and its hash for a following
@@ -319,25 +340,46 @@ struct KeyedMemoTable: ~Copyable {
         let old = slots
         let oldCapacity = mask + 1
         let capacity = oldCapacity == 0 ? initialCapacity : oldCapacity * 2
-        let new = MallocBuffer.allocate(Slot.self, capacity: capacity)
-        new.initialize(repeating: Slot(hash: 0, lengthAndKind: 0, indexPlusOne: 0, offset: 0), count: capacity)
+        let new: UnsafeMutablePointer<Slot>
+        let owned: Bool
+        if old == nil, let scratch, scratch.slotCount >= capacity {
+            new = scratch.slots.bindMemory(to: Slot.self, capacity: capacity)
+            owned = false
+        } else {
+            new = MallocBuffer.allocate(Slot.self, capacity: capacity)
+            owned = true
+        }
+        // An empty slot is all zero bytes: one memset, rather than a loop of stores.
+        UnsafeMutableRawPointer(new).initializeMemory(
+            as: UInt8.self, repeating: 0, count: capacity * MemoryLayout<Slot>.stride)
         slots = new
         mask = capacity - 1
         if let old {
             for position in 0..<oldCapacity where old[position].indexPlusOne != 0 { place(old[position]) }
-            MallocBuffer.free(old)
+            if ownsSlots { MallocBuffer.free(old) }
         }
+        ownsSlots = owned
     }
 
+    /// The first arena's size.
+    static let initialArenaCapacity = 2048
+
     private mutating func growArena(_ needed: Int) {
-        let capacity = max(2048, arenaCapacity * 4, arenaUsed + needed)
+        if arena == nil, let scratch = scratch.take(), needed <= scratch.arenaCapacity {
+            arena = scratch.arena
+            arenaCapacity = scratch.arenaCapacity
+            ownsArena = false
+            return
+        }
+        let capacity = max(Self.initialArenaCapacity, arenaCapacity * 4, arenaUsed + needed)
         let new = MallocBuffer.allocate(byteCount: capacity)
         if let arena {
             new.copyMemory(from: arena, byteCount: arenaUsed)
-            MallocBuffer.free(arena)
+            if ownsArena { MallocBuffer.free(arena) }
         }
         arena = new
         arenaCapacity = capacity
+        ownsArena = true
     }
 }
 
