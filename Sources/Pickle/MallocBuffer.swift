@@ -50,6 +50,24 @@ enum MallocBuffer {
         return moved.bindMemory(to: Element.self, capacity: capacity)
     }
 
+    /// Moves the `count` initialized entries of `block` (which holds room for at least that many) to a block
+    /// of `capacity` entries, keeping them initialized and in order; the old block is freed.
+    ///
+    /// `realloc` moves the bytes, which is how Swift moves any value without weak references or C++ members:
+    /// a ``PickleValue`` holds only strong references, strings, arrays and integers. Where the block can grow
+    /// in place, or is a mapping the kernel can move, nothing is copied and pages already written are not
+    /// faulted in again, as they are by a new block that the entries are copied into.
+    static func reallocate(
+        _ block: UnsafeMutablePointer<UnpicklerStackEntry>, capacity: Int
+    ) -> UnsafeMutablePointer<UnpicklerStackEntry> {
+        let stride = MemoryLayout<UnpicklerStackEntry>.stride
+        let (bytes, overflow) = max(capacity, 1).multipliedReportingOverflow(by: stride)
+        guard !overflow, let moved = realloc(block, bytes) else {
+            fatalError("out of memory for a block of \(capacity) × \(stride) bytes")
+        }
+        return moved.bindMemory(to: UnpicklerStackEntry.self, capacity: capacity)
+    }
+
     private static func allocateBytes(_ count: Int, stride: Int) -> UnsafeMutableRawPointer {
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: stride)
         // Every caller sizes its block from what it already holds (a table twice as large, a stack one entry

@@ -6,19 +6,38 @@
 /// gh-115952): the array only grows to about twice the number of entries stored, and an index beyond
 /// that goes to a dictionary instead. The memo costs memory in proportion to the `PUT`s in the data,
 /// whatever their indices.
-struct UnpicklerMemo {
-    /// Entries at small indices; a ``UnpicklerStackEntry/hole`` for an index never stored.
-    private var dense: [UnpicklerStackEntry] = []
+///
+/// The array is a `malloc` block grown with `realloc` rather than a Swift `Array`: a memo of many entries
+/// (one per `str` of a list of strings, say) then grows in place, or is moved by the kernel, instead of
+/// being copied into a new block at each doubling, whose fresh pages the copy faults in one by one.
+struct UnpicklerMemo: ~Copyable {
+    /// Entries at small indices, `denseCount` of them initialized; a ``UnpicklerStackEntry/hole`` for an
+    /// index never stored. `nil` until the first entry.
+    private var dense: UnsafeMutablePointer<UnpicklerStackEntry>? = nil
+    private var denseCount = 0
+    private var denseCapacity = 0
     /// Entries at indices too large for `dense`; `nil` until the first (a load that needs none then frees
     /// nothing for it).
     private var sparse: [Int: UnpicklerStackEntry]? = nil
     /// The number of distinct indices stored, which `MEMOIZE` uses as its index.
     private(set) var count = 0
 
+    /// The number of entries room is made for at the first store.
+    static let initialCapacity = 32
+
+    init() {}
+
+    deinit {
+        if let dense {
+            dense.deinitialize(count: denseCount)
+            MallocBuffer.free(dense)
+        }
+    }
+
     /// The entry stored at `index`, if any.
     @inline(__always)
     subscript(index: Int) -> UnpicklerStackEntry? {
-        if index >= 0, index < dense.count {
+        if index >= 0, index < denseCount, let dense {
             let entry = dense[index]
             if !entry.isHole { return entry }
         }
@@ -28,10 +47,10 @@ struct UnpicklerMemo {
     /// Stores `entry` at `index` (not negative), replacing any entry there.
     @inline(__always)
     mutating func store(_ entry: consuming UnpicklerStackEntry, at index: Int) {
-        if index == dense.count, sparse?.isEmpty ?? true {
-            // The usual case: the next index, with nothing stored beyond the array.
-            if dense.capacity == 0 { dense.reserveCapacity(32) }
-            dense.append(consume entry)
+        if index == denseCount, denseCount < denseCapacity, sparse?.isEmpty ?? true, let dense {
+            // The usual case: the next index, with room for it and nothing stored beyond the array.
+            (dense + index).initialize(to: consume entry)
+            denseCount += 1
             count += 1
         } else {
             storeSlowly(consume entry, at: index)
@@ -39,25 +58,47 @@ struct UnpicklerMemo {
     }
 
     private mutating func storeSlowly(_ entry: consuming UnpicklerStackEntry, at index: Int) {
-        if index == dense.count {
-            dense.append(consume entry)
-            if sparse?.removeValue(forKey: index) == nil { count += 1 }
-        } else if index < dense.count || index < 2 * count + 64 {
-            // Within the array, or a small gap: the array stays within twice the entries plus 64.
-            if index >= dense.count {
-                dense.append(contentsOf: repeatElement(.hole, count: index + 1 - dense.count))
+        if index < denseCount {
+            let slot = dense.unsafelyUnwrapped + index
+            if slot.pointee.isHole, sparse?.removeValue(forKey: index) == nil { count += 1 }
+            slot.pointee = consume entry
+        } else if index == denseCount || index < 2 * count + 64 {
+            // The next index, or a small gap: the array stays within twice the entries plus 64.
+            reserve(index + 1)
+            let base = dense.unsafelyUnwrapped
+            if index > denseCount {
+                (base + denseCount).initialize(repeating: .hole, count: index - denseCount)
             }
-            if dense[index].isHole, sparse?.removeValue(forKey: index) == nil { count += 1 }
-            dense[index] = consume entry
+            (base + index).initialize(to: consume entry)
+            denseCount = index + 1
+            if sparse?.removeValue(forKey: index) == nil { count += 1 }
         } else {
             if sparse == nil { sparse = [:] }
             if sparse?.updateValue(consume entry, forKey: index) == nil { count += 1 }
         }
     }
 
+    /// Makes room for `needed` entries in `dense`, at least doubling it.
+    private mutating func reserve(_ needed: Int) {
+        guard needed > denseCapacity else { return }
+        let capacity = max(needed, 2 * denseCapacity, Self.initialCapacity)
+        if let dense {
+            self.dense = MallocBuffer.reallocate(dense, capacity: capacity)
+        } else {
+            dense = MallocBuffer.allocate(UnpicklerStackEntry.self, capacity: capacity)
+        }
+        denseCapacity = capacity
+    }
+
     /// Removes every entry.
     mutating func removeAll() {
-        dense.removeAll()
+        if let dense {
+            dense.deinitialize(count: denseCount)
+            MallocBuffer.free(dense)
+        }
+        dense = nil
+        denseCount = 0
+        denseCapacity = 0
         sparse = nil
         count = 0
     }

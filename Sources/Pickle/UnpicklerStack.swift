@@ -88,10 +88,14 @@ struct UnpicklerStack: ~Copyable {
 
     private mutating func grow() {
         let newCapacity = max(capacity * 2, Self.initialCapacity)
-        let newBase = MallocBuffer.allocate(UnpicklerStackEntry.self, capacity: newCapacity)
-        newBase.moveInitialize(from: base, count: count)
-        if ownsBase { MallocBuffer.free(base) }
-        base = newBase
+        if ownsBase {
+            // In place where `malloc` can, with no copy (see MallocBuffer.reallocate).
+            base = MallocBuffer.reallocate(base, capacity: newCapacity)
+        } else {
+            let newBase = MallocBuffer.allocate(UnpicklerStackEntry.self, capacity: newCapacity)
+            newBase.moveInitialize(from: base, count: count)
+            base = newBase
+        }
         capacity = newCapacity
         ownsBase = true
     }
