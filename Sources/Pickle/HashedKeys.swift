@@ -87,12 +87,14 @@ struct HashedKeys {
 
     /// ``insert(_:)`` with the index: one probe finds the key or the free slot it goes to.
     private mutating func insertHashed(_ key: consuming PickleValue) -> (inserted: Bool, position: Int) {
-        // The table is used where it is stored, not through a local reference, which would cost a retain
-        // and a release on every insert.
         if !isKnownUniquelyReferenced(&index!) { index = index!.copy() }
         let newPosition = keys.count
-        let hash = KeyHash.hash(key, seed: index.unsafelyUnwrapped.seed)
-        let position = index.unsafelyUnwrapped.findOrAdd(key, hash: hash, newPosition: newPosition, in: keys)
+        // The table is reached without a strong reference of its own: `index` holds it for the whole call,
+        // and a method called on the stored reference would otherwise retain and release it on every insert
+        // (two atomic operations, a third of the time of loading a dict of 100 dicts of 10 int keys).
+        let position = Unmanaged.passUnretained(index.unsafelyUnwrapped)._withUnsafeGuaranteedRef { table in
+            table.findOrAdd(key, hash: KeyHash.hash(key, seed: table.seed), newPosition: newPosition, in: keys)
+        }
         guard position == newPosition else { return (false, position) }
         keys.append(consume key)
         if index.unsafelyUnwrapped.needsGrowth(count: keys.count) {
