@@ -225,20 +225,23 @@ extension UnpicklerMachine {
     mutating func appendItems(from start: Int) throws(PickleError) {
         guard start <= stack.count, start > fence else { throw underflow() }
         guard start < stack.count else { return }
-        let target = stack[start - 1].value
-        if case .list(let list) = target {
+        if let unretained = unretainedList(at: start - 1) {
             var deepest: Int32 = 0
             for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack.base[index])) }
-            list.nestingDepth = max(list.nestingDepth, try containerDepth(holding: deepest))
-            // A list's first APPENDS (the usual case) hands over a new array; later ones move the
-            // values into the list's, neither copying nor retaining them.
-            if list.elements.isEmpty {
-                list.elements = stack.takeValues(from: start)
-            } else {
-                stack.moveValues(from: start, appendingTo: &list.elements)
+            let depth = try containerDepth(holding: deepest)
+            unretained._withUnsafeGuaranteedRef { list in
+                list.nestingDepth = max(list.nestingDepth, depth)
+                // A list's first APPENDS (the usual case) hands over a new array; later ones move the
+                // values into the list's, neither copying nor retaining them.
+                if list.elements.isEmpty {
+                    list.elements = stack.takeValues(from: start)
+                } else {
+                    stack.moveValues(from: start, appendingTo: &list.elements)
+                }
             }
             return
         }
+        let target = stack[start - 1].value
         let (values, deepest) = takeValues(from: start)
         switch target {
         case .object(let object):
@@ -257,21 +260,24 @@ extension UnpicklerMachine {
         guard (stack.count - start) % 2 == 0 else {
             throw reader.error(.invalidStack, "odd number of items for SETITEMS")
         }
-        let target = stack[start - 1].value
         var deepest: Int32 = 0
         for index in start..<stack.count { deepest = max(deepest, Self.depth(of: stack.base[index])) }
         let depth = try containerDepth(holding: deepest)
-        switch target {
-        case .dict(let dict):
+        if let unretained = unretainedDict(at: start - 1) {
             var index = start
             while index < stack.count {
                 try requireHashable(at: stack.base + index)
                 index += 2
             }
-            dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)
+            unretained._withUnsafeGuaranteedRef { dict in
+                dict.updateValues(count: (stack.count - start) / 2, movingFrom: stack.base + start)
+                dict.nestingDepth = max(dict.nestingDepth, depth)
+            }
             stack.forgetMoved(from: start)
-            dict.nestingDepth = max(dict.nestingDepth, depth)
             return
+        }
+        let target = stack[start - 1].value
+        switch target {
         case .object(let object):
             var index = start
             while index < stack.count {
@@ -297,6 +303,24 @@ extension UnpicklerMachine {
                 .invalidStack, "'\(target.pythonTypeName)' object does not support item assignment")
         }
         stack.removeAll(from: start)
+    }
+
+    /// The list at stack position `index`, if that is a list, without a strong reference of its own: the
+    /// stack holds the list while the caller works on it, through `_withUnsafeGuaranteedRef`, and a
+    /// reference taken out of the stack would cost a retain and a release (two atomic operations) per
+    /// `APPENDS`.
+    @inline(__always)
+    func unretainedList(at index: Int) -> Unmanaged<PickleList>? {
+        guard case .list(let list) = stack.base[index].value else { return nil }
+        return Unmanaged.passUnretained(list)
+    }
+
+    /// The dict at stack position `index`, if that is a dict, without a strong reference of its own (see
+    /// ``unretainedList(at:)``).
+    @inline(__always)
+    func unretainedDict(at index: Int) -> Unmanaged<PickleDict>? {
+        guard case .dict(let dict) = stack.base[index].value else { return nil }
+        return Unmanaged.passUnretained(dict)
     }
 
     /// `ADDITEMS`: the values from `start` to the top go to the set just below them.
