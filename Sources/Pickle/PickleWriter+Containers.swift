@@ -104,19 +104,39 @@ extension PickleWriter {
     /// them (not the list object, which would cost Swift a retain and a release).
     @inline(never)
     mutating func saveList(_ items: [PickleValue], _ position: Int) throws {
-        guard case .list(let list) = items[position] else { return }
-        let identifier = UInt(bitPattern: ObjectIdentifier(list))
+        guard let list = Self.unretainedList(items, position) else { return }
+        let identifier = UInt(bitPattern: list.toOpaque())
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
         // (Read after the memo check: a memoized list is written without touching its elements.)
-        let elements = list.elements
+        let elements = list._withUnsafeGuaranteedRef { $0.elements }
         try enterNesting()
         defer { depth -= 1 }
         writeEmptyList()
         try memoize(items, position, identifier: identifier)
         try writeListItems(elements)
+    }
+
+    /// The list at `items[position]`, if that is a list, without a reference of its own.
+    ///
+    /// `items` (a parameter, so an array someone holds for the whole call) keeps the list alive while it
+    /// is written, even if a hook changes the container it came from, which copies that container's
+    /// array rather than changing this one. A reference of the writer's own would cost a retain and a
+    /// release, two atomic operations, per list.
+    @inline(__always)
+    static func unretainedList(_ items: [PickleValue], _ position: Int) -> Unmanaged<PickleList>? {
+        guard case .list(let list) = items[position] else { return nil }
+        return Unmanaged.passUnretained(list)
+    }
+
+    /// The dict at `items[position]`, if that is a dict, without a reference of its own (see
+    /// ``unretainedList(_:_:)``).
+    @inline(__always)
+    static func unretainedDict(_ items: [PickleValue], _ position: Int) -> Unmanaged<PickleDict>? {
+        guard case .dict(let dict) = items[position] else { return nil }
+        return Unmanaged.passUnretained(dict)
     }
 
     /// Memoizes the reference object at `items[position]`, whose address is `identifier`.
@@ -219,14 +239,13 @@ extension PickleWriter {
     /// write them.
     @inline(never)
     mutating func saveDict(_ items: [PickleValue], _ position: Int) throws {
-        guard case .dict(let dict) = items[position] else { return }
-        let identifier = UInt(bitPattern: ObjectIdentifier(dict))
+        guard let dict = Self.unretainedDict(items, position) else { return }
+        let identifier = UInt(bitPattern: dict.toOpaque())
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
-        let keys = dict.keys
-        let values = dict.values
+        let (keys, values) = dict._withUnsafeGuaranteedRef { ($0.keys, $0.values) }
         try enterNesting()
         defer { depth -= 1 }
         if proto >= 1 {
