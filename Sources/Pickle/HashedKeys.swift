@@ -108,6 +108,11 @@ struct HashedKeys {
         if index != nil { rebuildIndex(capacity: keys.count) }
     }
 
+    /// Calls `body` with the keys, read in place (see ``PickleDict/withStorageInPlace(_:)``).
+    mutating func withKeysInPlace<R>(_ body: (UnsafeBufferPointer<PickleValue>) throws -> R) rethrows -> R {
+        try keys.withUnsafeMutableBufferPointer { try body(UnsafeBufferPointer($0)) }
+    }
+
     /// Moves the keys out, leaving the collection empty.
     mutating func takeKeys() -> [PickleValue] {
         index = nil

@@ -81,6 +81,18 @@ public final class PickleDict: Sequence, ExpressibleByDictionaryLiteral {
         swap(&values, &storedValues)
     }
 
+    /// Calls `body` with the keys and the values, read in place: for a caller that changes neither the dict
+    /// nor anything that could free it meanwhile (the pickler without hooks). Taking the buffers is an
+    /// access to the dict's own arrays, which a copy of them (a retain each) would otherwise be; an array is
+    /// copied only if another array shares its storage.
+    func withStorageInPlace<R>(
+        _ body: (UnsafeBufferPointer<PickleValue>, UnsafeBufferPointer<PickleValue>) throws -> R
+    ) rethrows -> R {
+        try storage.withKeysInPlace { keys in
+            try storedValues.withUnsafeMutableBufferPointer { values in try body(keys, UnsafeBufferPointer(values)) }
+        }
+    }
+
     /// Moves the keys and values out into `keys` and `values`, leaving the dict empty.
     func takeStorage(keys: inout [PickleValue], values: inout [PickleValue]) {
         var taken = HashedKeys()

@@ -18,7 +18,9 @@ extension PickleWriter {
         defer { depth -= 1 }
         let short = count <= 3 && proto >= 2
         if !short { write(.mark) }
-        for position in 0..<count { try save(elements, position) }
+        try elements.withUnsafeBufferPointer { items in
+            for position in 0..<count { try save(items, position) }
+        }
         switch memoizeComposite(.tuple, elements) {
         case .found(let index):
             // The tuple was reached from its own elements (through a list, say): drop what was pushed
@@ -85,7 +87,9 @@ extension PickleWriter {
     /// Saves the arguments of a reduction: a tuple CPython builds afresh.
     mutating func saveArguments(_ arguments: [PickleValue]) throws {
         guard try beginFreshTuple(count: arguments.count, asValue: { .tuple(arguments) }) else { return }
-        for position in arguments.indices { try save(arguments, position) }
+        try arguments.withUnsafeBufferPointer { items in
+            for position in items.indices { try save(items, position) }
+        }
         try endFreshTuple(count: arguments.count)
     }
 
@@ -97,26 +101,42 @@ extension PickleWriter {
         defer { depth -= 1 }
         writeEmptyList()
         try memoize(reference: list)
-        try writeListItems(list.elements)
+        try writeListItems(of: Unmanaged.passUnretained(list))
     }
 
     /// Saves the list at `items[position]`, holding only its elements across the calls that write
     /// them (not the list object, which would cost Swift a retain and a release).
     @inline(never)
-    mutating func saveList(_ items: [PickleValue], _ position: Int) throws {
+    mutating func saveList(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         guard let list = Self.unretainedList(items, position) else { return }
         let identifier = UInt(bitPattern: list.toOpaque())
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
-        // (Read after the memo check: a memoized list is written without touching its elements.)
-        let elements = list._withUnsafeGuaranteedRef { $0.elements }
         try enterNesting()
         defer { depth -= 1 }
         writeEmptyList()
         try memoize(items, position, identifier: identifier)
-        try writeListItems(elements)
+        try writeListItems(of: list)
+    }
+
+    /// Writes the items of `list`, which something else keeps alive: in place where nothing can change the
+    /// list meanwhile (see ``readsInPlace``), else from a copy of its array.
+    private mutating func writeListItems(of list: Unmanaged<PickleList>) throws {
+        if readsInPlace {
+            // A mutable buffer, because taking it is an access to the list's own array; taking an immutable
+            // one would copy the array (a retain) first. The array is copied only if another array shares its
+            // storage, which the writer then leaves unchanged.
+            try list._withUnsafeGuaranteedRef { list in
+                try list.elements.withUnsafeMutableBufferPointer { buffer in
+                    try writeListItems(UnsafeBufferPointer(buffer))
+                }
+            }
+        } else {
+            let elements = list._withUnsafeGuaranteedRef { $0.elements }
+            try elements.withUnsafeBufferPointer { try writeListItems($0) }
+        }
     }
 
     /// The list at `items[position]`, if that is a list, without a reference of its own.
@@ -126,7 +146,7 @@ extension PickleWriter {
     /// array rather than changing this one. A reference of the writer's own would cost a retain and a
     /// release, two atomic operations, per list.
     @inline(__always)
-    static func unretainedList(_ items: [PickleValue], _ position: Int) -> Unmanaged<PickleList>? {
+    static func unretainedList(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) -> Unmanaged<PickleList>? {
         guard case .list(let list) = items[position] else { return nil }
         return Unmanaged.passUnretained(list)
     }
@@ -134,13 +154,13 @@ extension PickleWriter {
     /// The dict at `items[position]`, if that is a dict, without a reference of its own (see
     /// ``unretainedList(_:_:)``).
     @inline(__always)
-    static func unretainedDict(_ items: [PickleValue], _ position: Int) -> Unmanaged<PickleDict>? {
+    static func unretainedDict(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) -> Unmanaged<PickleDict>? {
         guard case .dict(let dict) = items[position] else { return nil }
         return Unmanaged.passUnretained(dict)
     }
 
     /// Memoizes the reference object at `items[position]`, whose address is `identifier`.
-    private mutating func memoize(_ items: [PickleValue], _ position: Int, identifier: UInt) throws {
+    private mutating func memoize(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int, identifier: UInt) throws {
         let index = memo.allocate()
         if memo.references.retainsKeys, let object = items[position].referenceObject {
             memo.references.insert(object, index: index)
@@ -155,7 +175,7 @@ extension PickleWriter {
         if try beginSynthetic({ .list(PickleList(elements)) }) { return }
         writeEmptyList()
         try memoizeAnonymous()
-        try writeListItems(elements)
+        try elements.withUnsafeBufferPointer { try writeListItems($0) }
     }
 
     private mutating func writeEmptyList() {
@@ -169,7 +189,7 @@ extension PickleWriter {
 
     /// A list's items as CPython's `batch_list_exact` writes them: `APPEND` for a list of one,
     /// else `MARK` … `APPENDS` per 1000 items; one `APPEND` each at protocol 0.
-    private mutating func writeListItems(_ elements: [PickleValue]) throws {
+    private mutating func writeListItems(_ elements: UnsafeBufferPointer<PickleValue>) throws {
         let count = elements.count
         if count == 0 { return }
         if proto == 0 {
@@ -196,7 +216,11 @@ extension PickleWriter {
 
     /// List items of an object (a `list` subclass), as CPython's generic `batch_list` writes an
     /// iterator: batches of 1000 with `APPENDS`, and a last batch of one item with `APPEND`.
-    mutating func writeObjectListItems(_ items: [PickleValue]) throws {
+    mutating func writeObjectListItems(_ listItems: [PickleValue]) throws {
+        try listItems.withUnsafeBufferPointer { try writeObjectListItems($0) }
+    }
+
+    private mutating func writeObjectListItems(_ items: UnsafeBufferPointer<PickleValue>) throws {
         if proto == 0 {
             for position in items.indices {
                 try save(items, position)
@@ -232,20 +256,19 @@ extension PickleWriter {
             write(.dict)
         }
         try memoize(reference: dict)
-        try writeDictItems(keys: dict.keys, values: dict.values)
+        try writeDictItems(of: Unmanaged.passUnretained(dict))
     }
 
     /// Saves the dict at `items[position]`, holding only its keys and values across the calls that
     /// write them.
     @inline(never)
-    mutating func saveDict(_ items: [PickleValue], _ position: Int) throws {
+    mutating func saveDict(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         guard let dict = Self.unretainedDict(items, position) else { return }
         let identifier = UInt(bitPattern: dict.toOpaque())
         if let index = memo.references.index(ofIdentifier: identifier) {
             try writeGet(index)
             return
         }
-        let (keys, values) = dict._withUnsafeGuaranteedRef { ($0.keys, $0.values) }
         try enterNesting()
         defer { depth -= 1 }
         if proto >= 1 {
@@ -255,7 +278,22 @@ extension PickleWriter {
             write(.dict)
         }
         try memoize(items, position, identifier: identifier)
-        try writeDictItems(keys: keys, values: values)
+        try writeDictItems(of: dict)
+    }
+
+    /// Writes the items of `dict`, which something else keeps alive: in place where nothing can change the
+    /// dict meanwhile (see ``readsInPlace``), else from copies of its arrays.
+    private mutating func writeDictItems(of dict: Unmanaged<PickleDict>) throws {
+        if readsInPlace {
+            try dict._withUnsafeGuaranteedRef { dict in
+                try dict.withStorageInPlace { keys, values in try writeDictItems(keys: keys, values: values) }
+            }
+        } else {
+            let (keys, values) = dict._withUnsafeGuaranteedRef { ($0.keys, $0.values) }
+            try keys.withUnsafeBufferPointer { keys in
+                try values.withUnsafeBufferPointer { values in try writeDictItems(keys: keys, values: values) }
+            }
+        }
     }
 
     /// Saves a dict CPython builds afresh, like the keywords of a `functools.partial`.
@@ -268,13 +306,15 @@ extension PickleWriter {
             write(.dict)
         }
         try memoizeAnonymous()
-        try writeDictItems(keys: dict.keys, values: dict.values)
+        try writeDictItems(of: Unmanaged.passUnretained(dict))
     }
 
     /// A dict's items as CPython's `batch_dict_exact` writes them: `SETITEM` for a dict of one, else
     /// `MARK` … `SETITEMS` per 1000 items and one more, empty, batch after a full last one; one
     /// `SETITEM` each at protocol 0.
-    private mutating func writeDictItems(keys: [PickleValue], values: [PickleValue]) throws {
+    private mutating func writeDictItems(
+        keys: UnsafeBufferPointer<PickleValue>, values: UnsafeBufferPointer<PickleValue>
+    ) throws {
         let count = keys.count
         if count == 0 { return }
         if proto == 0 {
@@ -361,7 +401,9 @@ extension PickleWriter {
         repeat {
             let end = min(start + Self.batchSize, elements.count)
             write(.mark)
-            for position in start..<end { try save(elements, position) }
+            try elements.withUnsafeBufferPointer { items in
+                for position in start..<end { try save(items, position) }
+            }
             write(.additems)
             if end - start < Self.batchSize { break }
             start = end
@@ -388,7 +430,9 @@ extension PickleWriter {
             return
         }
         write(.mark)
-        for position in elements.indices { try save(elements, position) }
+        try elements.withUnsafeBufferPointer { items in
+            for position in items.indices { try save(items, position) }
+        }
         try finishFrozenSet(elements, dropping: .popMark, end: .frozenset)
     }
 

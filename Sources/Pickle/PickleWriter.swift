@@ -31,6 +31,10 @@ struct PickleWriter: ~Copyable {
 
     /// Whether atoms can be written without asking the persistent-ID hook: there is no hook.
     let plainAtoms: Bool
+    /// Whether no code of the caller's runs while a value is written (neither hook is set), so that nothing
+    /// can change a container while its items are written: they are then read in place, from the
+    /// container's own storage, rather than from a copy of its array (a retain and a release each).
+    let readsInPlace: Bool
 
     /// Below this output length, there is room for ``atomRoom`` more bytes and the open frame, if
     /// any, is below its target size: the fast path of ``frameBoundary()``. Lowering it is always
@@ -119,6 +123,7 @@ struct PickleWriter: ~Copyable {
         persistentIDHook = options.persistentID
         outOfBandHook = options.sendOutOfBand
         plainAtoms = options.persistentID == nil
+        readsInPlace = !hooks
     }
 
     /// Appends one pickle; on failure, restores the output and clears the memo.
@@ -508,7 +513,7 @@ extension PickleWriter {
     /// strings are written without copying the value, which matters in the loops over container
     /// items.
     @inline(__always)
-    mutating func save(_ items: [PickleValue], _ position: Int) throws {
+    mutating func save(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         frameBoundary()
         guard plainAtoms else {
             try saveOther(items[position])
@@ -558,7 +563,7 @@ extension PickleWriter {
     /// into the output straight from the array's element. Holding one would make Swift retain and
     /// release it, atomically, two or three times per string.
     @inline(never)
-    mutating func saveString(_ items: [PickleValue], _ position: Int) throws {
+    mutating func saveString(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         guard case .string(let probe) = items[position] else { return }
         guard proto >= 1, let count = probe.utf8.withContiguousStorageIfAvailable({ $0.count }),
             count < Self.frameSizeTarget

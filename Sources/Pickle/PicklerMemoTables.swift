@@ -260,7 +260,7 @@ struct KeyedMemoTable: ~Copyable {
 
     /// Looks a key of a kind up; returns its memo index, if any, and its hash for a following
     /// ``insert(_:_:hash:index:)``.
-    @inline(__always)
+    @_transparent
     func find(_ kind: PicklerMemo.KeyKind, _ key: UnsafeRawBufferPointer) -> (index: Int?, hash: UInt64) {
         // A key too long to be held is never found: no need to hash all of it.
         guard key.count <= Self.maximumKeyLength else { return (nil, 0) }
