@@ -10,7 +10,10 @@ extension PickleWriter {
             writeEmptyTuple()
             return
         }
-        if let index = compositeIndex(.tuple, elements) {
+        // The tuple that is the whole value of a `Pickler.dumps` cannot be in the memo yet, and nothing is
+        // written after it that could refer to it: its key is neither looked up first nor kept.
+        let isLastRoot = rootIsLast && depth == 0
+        if !isLastRoot, let index = compositeIndex(.tuple, elements) {
             try writeGet(index)
             return
         }
@@ -21,7 +24,7 @@ extension PickleWriter {
         try elements.withUnsafeBufferPointer { items in
             for position in 0..<count { try save(items, position) }
         }
-        switch memoizeComposite(.tuple, elements) {
+        switch memoizeComposite(.tuple, elements, keeping: !isLastRoot) {
         case .found(let index):
             // The tuple was reached from its own elements (through a list, say): drop what was pushed
             // and fetch the memoized tuple, as CPython does.

@@ -35,6 +35,9 @@ struct PickleWriter: ~Copyable {
     /// can change a container while its items are written: they are then read in place, from the
     /// container's own storage, rather than from a copy of its array (a retain and a release each).
     let readsInPlace: Bool
+    /// Whether the value being dumped is the last the memo serves (``Pickler/dumps(_:options:)``): the root
+    /// value then need not be findable in the memo once written.
+    var rootIsLast = false
 
     /// Below this output length, there is room for ``atomRoom`` more bytes and the open frame, if
     /// any, is below its target size: the fast path of ``frameBoundary()``. Lowering it is always
@@ -816,8 +819,11 @@ extension PickleWriter {
     }
 
     /// After a tuple's or frozenset's elements are written: finds it in the memo (it reached itself
-    /// through its elements), or gives it a memo index, findable when its elements are.
-    mutating func memoizeComposite(_ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue]) -> CompositeMemo {
+    /// through its elements), or gives it a memo index, findable when its elements are unless `keeping`
+    /// is `false` (nothing will look for it again).
+    mutating func memoizeComposite(
+        _ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue], keeping: Bool = true
+    ) -> CompositeMemo {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
             var key = KeyWords(buffer)
             guard buildKey(kind, elements, into: &key) else { return .new(memo.allocate()) }
@@ -827,6 +833,7 @@ extension PickleWriter {
                 return .found(found)
             }
             let index = memo.allocate()
+            guard keeping else { return .new(index) }
             memo.keyed.insert(.composite, key.bytes, hash: hash, index: index)
             if kind.hasStorageIdentity { memo.insert(composite: elements, index: index) }
             return .new(index)

@@ -157,6 +157,7 @@ public final class Pickler {
             byteCount: PickleWriter.Scratch.byteCount, alignment: PickleWriter.Scratch.alignment
         ) { scratch throws(PickleError) in
             var writer = PickleWriter(validated: options, singleDump: true, scratch: scratch)
+            writer.rootIsLast = true
             try writer.dump(value)
             return writer.output
         }
