@@ -151,6 +151,19 @@ struct CodableErrorTests {
         #expect(path.pythonDescription == "a[2][-5].b")
     }
 
+    @Test func codingKeysKeepTheirValuesAndFitAnExistentialInline() {
+        let name = PickleCodingKey(stringValue: "a long key name, longer than fifteen bytes")
+        #expect(name.stringValue == "a long key name, longer than fifteen bytes" && name.intValue == nil)
+        #expect(name.kind == .name)
+        let key = PickleCodingKey(intValue: -5)
+        #expect(key.stringValue == "-5" && key.intValue == -5 && key.kind == .integerKey)
+        let index = PickleCodingKey(index: 7)
+        #expect(index.stringValue == "Index 7" && index.intValue == 7 && index.kind == .index)
+        // A path stores its keys as `any CodingKey`: a key of more than three words would be boxed, an
+        // allocation for every nested value encoded or decoded.
+        #expect(MemoryLayout<PickleCodingKey>.size <= 3 * MemoryLayout<Int>.size)
+    }
+
     func codingPathStrings(_ error: EncodingError) -> [String] {
         guard case .invalidValue(_, let context) = error else { return [] }
         return context.codingPath.map(\.stringValue)

@@ -9,36 +9,51 @@ struct PickleCodingKey: CodingKey {
         case name
     }
 
-    /// The name of a `.name` key; empty for the others, whose ``stringValue`` is made from the number
-    /// when asked for (a path is built for every nested value, and read only for errors).
-    private let name: String
-    let intValue: Int?
-    let kind: Kind
+    /// The key, in 17 bytes: a coding path holds its keys as `any CodingKey`, whose inline buffer is three
+    /// words, and a larger key (a `String` and an `Int?` side by side) would cost an allocation of its own for
+    /// every nested value encoded or decoded. The `stringValue` of a number is made when asked for (a path is
+    /// built for every nested value, and read only for errors).
+    private enum Storage {
+        case name(String)
+        case integerKey(Int)
+        case index(Int)
+    }
+
+    private let storage: Storage
+
+    var kind: Kind {
+        switch storage {
+        case .name: .name
+        case .integerKey: .integerKey
+        case .index: .index
+        }
+    }
+
+    var intValue: Int? {
+        switch storage {
+        case .name: nil
+        case .integerKey(let value), .index(let value): value
+        }
+    }
 
     var stringValue: String {
-        switch kind {
-        case .name: name
-        case .integerKey: String(intValue ?? 0)
-        case .index: "Index \(intValue ?? 0)"
+        switch storage {
+        case .name(let name): name
+        case .integerKey(let value): String(value)
+        case .index(let value): "Index \(value)"
         }
     }
 
     init(stringValue: String) {
-        self.name = stringValue
-        self.intValue = nil
-        self.kind = .name
+        storage = .name(stringValue)
     }
 
     init(intValue: Int) {
-        self.name = ""
-        self.intValue = intValue
-        self.kind = .integerKey
+        storage = .integerKey(intValue)
     }
 
     init(index: Int) {
-        self.name = ""
-        self.intValue = index
-        self.kind = .index
+        storage = .index(index)
     }
 
     static let superKey = PickleCodingKey(stringValue: "super")
