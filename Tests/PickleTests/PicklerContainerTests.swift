@@ -178,5 +178,18 @@ struct PicklerContainerTests {
         let bytes = try Pickler.dumps(.list(changing), options: options)
         #expect(try Unpickler.load(bytes) == [1, 2, 3])
         #expect(changing.elements.isEmpty)
+        // The same for a dict, nested in a list, and with the out-of-band hook, which also runs caller code.
+        let changingDict: PickleDict = ["a": 1, "b": .bytes([7]), "c": 3]
+        var outOfBand = PicklerOptions(protocolVersion: 5)
+        outOfBand.sendOutOfBand = { value in
+            changingDict.removeAll()
+            return true
+        }
+        let dictBytes = try Pickler.dumps([.dict(changingDict)], options: outOfBand)
+        var loadOptions = UnpicklerOptions()
+        loadOptions.buffers = [[7]]
+        let loaded = try Unpickler.load(dictBytes, options: loadOptions)
+        #expect(loaded == [["a": 1, "b": .bytes([7]), "c": 3]])
+        #expect(changingDict.isEmpty)
     }
 }
