@@ -107,8 +107,8 @@ extension PickleWriter {
         try writeListItems(of: Unmanaged.passUnretained(list))
     }
 
-    /// Saves the list at `items[position]`, holding only its elements across the calls that write
-    /// them (not the list object, which would cost Swift a retain and a release).
+    /// Saves the list at `items[position]` without a reference of its own to the list (which would cost Swift
+    /// a retain and a release), reading its elements as ``writeListItems(of:)`` does.
     @inline(never)
     mutating func saveList(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         guard let list = Self.unretainedList(items, position) else { return }
@@ -144,10 +144,10 @@ extension PickleWriter {
 
     /// The list at `items[position]`, if that is a list, without a reference of its own.
     ///
-    /// `items` (a parameter, so an array someone holds for the whole call) keeps the list alive while it
-    /// is written, even if a hook changes the container it came from, which copies that container's
-    /// array rather than changing this one. A reference of the writer's own would cost a retain and a
-    /// release, two atomic operations, per list.
+    /// `items` is the storage of an array that holds the list for the whole call: a copy the writer holds
+    /// when hooks run (a hook that changes the container it came from changes that container's array, not
+    /// the copy), or the container's own array when nothing can change it (see ``readsInPlace``). A
+    /// reference of the writer's own would cost a retain and a release, two atomic operations, per list.
     @inline(__always)
     static func unretainedList(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) -> Unmanaged<PickleList>? {
         guard case .list(let list) = items[position] else { return nil }
@@ -262,8 +262,8 @@ extension PickleWriter {
         try writeDictItems(of: Unmanaged.passUnretained(dict))
     }
 
-    /// Saves the dict at `items[position]`, holding only its keys and values across the calls that
-    /// write them.
+    /// Saves the dict at `items[position]` without a reference of its own to the dict, reading its keys and
+    /// values as ``writeDictItems(of:)`` does.
     @inline(never)
     mutating func saveDict(_ items: UnsafeBufferPointer<PickleValue>, _ position: Int) throws {
         guard let dict = Self.unretainedDict(items, position) else { return }
