@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+from instructions import BM, run_callgrind
+
 FUNCTIONS = ["swift_retain", "swift_release", "swift_bridgeObjectRetain", "swift_bridgeObjectRelease",
              "swift_allocObject", "malloc"]
 
@@ -56,16 +58,16 @@ def main():
     golden = os.path.join(root, "Tests", "PickleTests", "Fixtures", "golden")
     with tempfile.TemporaryDirectory() as directory:
         data = os.path.join(directory, "data")
-        if workload.split("/")[-1] in ("big_list", "many_strings", "many_refs", "big_bytes"):
+        name = workload.split("/")[-1]
+        if name in BM or workload.startswith("shelf"):
+            data = golden
+        else:
+            # The large values, which CPython makes.
             subprocess.run(["/usr/bin/python3", os.path.join(root, "Benchmarks", "compare", "cpython.py"),
                             "make-data", data], check=True)
-        else:
-            data = golden
         profile = os.path.join(directory, "callgrind.out")
-        subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + profile, binary,
-                        "--golden", golden, "--data", data, "--only", workload, "--iterations", str(iterations),
-                        "--reps", "1", "--shelf-records", "1000"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        run_callgrind([binary, "--golden", golden, "--data", data, "--only", workload, "--iterations",
+                       str(iterations), "--reps", "1", "--shelf-records", "1000"], profile)
         annotated = subprocess.run(["callgrind_annotate", "--tree=caller", profile], capture_output=True,
                                    text=True, check=True).stdout
     print("%s, calls per operation (%d iterations):" % (workload, iterations))

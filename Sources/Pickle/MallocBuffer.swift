@@ -43,11 +43,8 @@ enum MallocBuffer {
     static func reallocate<Element: BitwiseCopyable>(
         _ block: UnsafeMutablePointer<Element>, capacity: Int
     ) -> UnsafeMutablePointer<Element> {
-        let (bytes, overflow) = max(capacity, 1).multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
-        guard !overflow, let moved = realloc(block, bytes) else {
-            fatalError("out of memory for a block of \(capacity) × \(MemoryLayout<Element>.stride) bytes")
-        }
-        return moved.bindMemory(to: Element.self, capacity: capacity)
+        reallocateBytes(block, capacity, stride: MemoryLayout<Element>.stride)
+            .bindMemory(to: Element.self, capacity: capacity)
     }
 
     /// Moves the `count` initialized entries of `block` (which holds room for at least that many) to a block
@@ -60,12 +57,20 @@ enum MallocBuffer {
     static func reallocate(
         _ block: UnsafeMutablePointer<UnpicklerStackEntry>, capacity: Int
     ) -> UnsafeMutablePointer<UnpicklerStackEntry> {
-        let stride = MemoryLayout<UnpicklerStackEntry>.stride
-        let (bytes, overflow) = max(capacity, 1).multipliedReportingOverflow(by: stride)
+        reallocateBytes(block, capacity, stride: MemoryLayout<UnpicklerStackEntry>.stride)
+            .bindMemory(to: UnpicklerStackEntry.self, capacity: capacity)
+    }
+
+    /// `realloc` of `block` to `count` (at least 1) elements of `stride` bytes; sized, like
+    /// ``allocateBytes(_:stride:)``, from what the caller already holds.
+    private static func reallocateBytes(
+        _ block: UnsafeMutableRawPointer, _ count: Int, stride: Int
+    ) -> UnsafeMutableRawPointer {
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: stride)
         guard !overflow, let moved = realloc(block, bytes) else {
-            fatalError("out of memory for a block of \(capacity) × \(stride) bytes")
+            fatalError("out of memory for a block of \(count) × \(stride) bytes")
         }
-        return moved.bindMemory(to: UnpicklerStackEntry.self, capacity: capacity)
+        return moved
     }
 
     private static func allocateBytes(_ count: Int, stride: Int) -> UnsafeMutableRawPointer {
