@@ -92,6 +92,34 @@ struct PickleStreamEncoderTests {
         }
     }
 
+    @Test("A dictionary's common form is the same found by its type or by its key and value types")
+    func commonDictionaryByKeyAndValue() {
+        func check<K: Hashable, V>(_: K.Type, _: V.Type) {
+            #expect(CommonDictionary(key: K.self, value: V.self) == CommonDictionary([K: V].self), "\(K.self): \(V.self)")
+        }
+        func values<K: Hashable>(keyedBy key: K.Type) {
+            check(K.self, String.self)
+            check(K.self, Int.self)
+            check(K.self, Double.self)
+            check(K.self, Bool.self)
+            check(K.self, String?.self)
+            check(K.self, Int?.self)
+            check(K.self, Double?.self)
+            check(K.self, Bool?.self)
+            check(K.self, Int8.self)
+            check(K.self, Int??.self)
+            check(K.self, [Int].self)
+            check(K.self, Person.self)
+        }
+        values(keyedBy: String.self)
+        values(keyedBy: Int.self)
+        values(keyedBy: Int8.self)
+        values(keyedBy: String?.self)
+        #expect(CommonDictionary(key: String.self, value: Int.self) == .stringToInt)
+        #expect(CommonDictionary(key: Int.self, value: Bool?.self) == .intToOptionalBool)
+        #expect(CommonDictionary(key: Int.self, value: Int16.self) == nil)
+    }
+
     @Test("Keys that come in another order from one instance to the next still stream")
     func changingKeyOrderStreams() throws {
         let values = (0..<20).map { Conditional(index: $0) }

@@ -53,12 +53,12 @@ extension Array: PickleNativeEncodable where Element: Encodable {
     /// `bytes` for `[UInt8]`; otherwise the `list` that `Array.encode(to:)` writes through an unkeyed
     /// container, built without one.
     func pickleValue(in encoder: _PickleEncoder, at path: PickleCodingPath) throws -> PickleValue {
-        if let bytes = exactCast(self, to: [UInt8].self, .bytes) { return .bytes(bytes) }
-        if let integers = exactCast(self, to: [Int].self, .integers) { return .list(PickleList(integers.map { .int($0) })) }
-        if let strings = exactCast(self, to: [String].self, .strings) {
+        if let bytes = ofElements(UInt8.self) { return .bytes(bytes) }
+        if let integers = ofElements(Int.self) { return .list(PickleList(integers.map { .int($0) })) }
+        if let strings = ofElements(String.self) {
             return .list(PickleList(strings.map { .string($0) }))
         }
-        if let doubles = exactCast(self, to: [Double].self, .doubles) { return .list(PickleList(doubles.map { .float($0) })) }
+        if let doubles = ofElements(Double.self) { return .list(PickleList(doubles.map { .float($0) })) }
         var elements: [PickleValue] = []
         elements.reserveCapacity(count)
         // Indices rather than `enumerated()`, whose iterator costs metadata lookups in generic code.
@@ -373,5 +373,40 @@ enum CommonDictionary: Int {
     init?(_ type: Any.Type) {
         guard let index = Self.identifiers.firstIndex(of: ObjectIdentifier(type)) else { return nil }
         self.init(rawValue: index)
+    }
+
+    /// The common dictionary with keys of type `key` and values of type `value`, found by comparing the
+    /// two types: generic code has their metadata at hand, where ``init(_:)`` on `[Key: Value].self` has
+    /// the runtime look up the dictionary type's metadata first.
+    init?(key: Any.Type, value: Any.Type) {
+        let keys: Int
+        if key == String.self {
+            keys = Self.stringToString.rawValue
+        } else if key == Int.self {
+            keys = Self.intToString.rawValue
+        } else {
+            return nil
+        }
+        let values: Int
+        if value == String.self {
+            values = 0
+        } else if value == Int.self {
+            values = 1
+        } else if value == Double.self {
+            values = 2
+        } else if value == Bool.self {
+            values = 3
+        } else if KnownType.optionalString.matches(value) {
+            values = 4
+        } else if KnownType.optionalInt.matches(value) {
+            values = 5
+        } else if KnownType.optionalDouble.matches(value) {
+            values = 6
+        } else if KnownType.optionalBool.matches(value) {
+            values = 7
+        } else {
+            return nil
+        }
+        self.init(rawValue: keys + values)
     }
 }

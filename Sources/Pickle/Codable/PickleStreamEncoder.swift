@@ -813,22 +813,22 @@ extension PickleStreamEncodable {
 extension Array: PickleStreamEncodable where Element: Encodable {
     /// `[UInt8]` as `bytes`; any other array as the list the tree path builds.
     func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws {
-        if let bytes = exactCast(self, to: [UInt8].self, .bytes) { return try state.save(.bytes(bytes)) }
+        if let bytes = ofElements(UInt8.self) { return try state.save(.bytes(bytes)) }
         let count = count
         try state.writeEmpty(dict: false)
-        if let integers = exactCast(self, to: [Int].self, .integers) {
+        if let integers = ofElements(Int.self) {
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
                 try state.save(.int(integers[index]))
                 state.afterKnownItem(index, of: count, dict: false)
             }
-        } else if let strings = exactCast(self, to: [String].self, .strings) {
+        } else if let strings = ofElements(String.self) {
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
                 try state.save(strings[index])
                 state.afterKnownItem(index, of: count, dict: false)
             }
-        } else if let doubles = exactCast(self, to: [Double].self, .doubles) {
+        } else if let doubles = ofElements(Double.self) {
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
                 try state.save(.float(doubles[index]))
@@ -871,7 +871,7 @@ extension Dictionary: PickleStreamEncodable where Key: Encodable, Value: Encodab
         }
         // Iterating a dictionary in generic code goes through the runtime for every entry: the common
         // dictionaries are written by code specialized for them.
-        switch CommonDictionary(Self.self) {
+        switch CommonDictionary(key: Key.self, value: Value.self) {
         case .stringToString:
             try streamDictionary(unsafeBitCast(self, to: [String: String].self), in: state, at: path)
         case .stringToInt:

@@ -267,6 +267,19 @@ func exactCast<T, U>(_ value: T, to type: U.Type, _ known: KnownType) -> U? {
     return unsafeBitCast(value, to: U.self)
 }
 
+extension Array {
+    /// The array as a `[U]` when its elements are `U`s, without a dynamic cast.
+    ///
+    /// It compares the element types: generic code has `Element`'s metadata at hand, where comparing the
+    /// array types (`exactCast(self, to: [U].self)`) has the runtime look up `[Element]`'s metadata on
+    /// every call, through a hash map for the standard library's prespecialized arrays.
+    @inline(__always)
+    func ofElements<U>(_ type: U.Type) -> [U]? {
+        guard Element.self == U.self else { return nil }
+        return unsafeBitCast(self, to: [U].self)
+    }
+}
+
 /// Instances of generic types that the coders compare generic parameters with, looked up once.
 ///
 /// In generic code, `T.self == Int?.self` asks the runtime for `Optional<Int>`'s metadata on every
