@@ -51,12 +51,17 @@ extension PickleValue {
         default: break
         }
         value = .none
+        if listReference == nil, dictReference == nil, setReference == nil, objectReference == nil {
+            // A tuple's or frozenset's storage may be shared with copies of the value elsewhere: its
+            // containers are copied out, not moved, which would copy the whole storage first.
+            pending.appendContainers(of: elements)
+            return
+        }
         if var list = listReference.take() {
             guard isKnownUniquelyReferenced(&list), list.elements.anyMayHoldContainers else {
                 return
             }
-            elements = list.elements
-            list.elements = []
+            swap(&elements, &list.elements)
         } else if var dict = dictReference.take() {
             guard isKnownUniquelyReferenced(&dict) else { return }
             dict.moveContainers(into: &pending)
@@ -71,7 +76,7 @@ extension PickleValue {
             guard isKnownUniquelyReferenced(&object), object.mayHoldContainers else { return }
             object.moveChildren(into: &elements)
         }
-        pending.appendContainers(of: elements)
+        elements.moveContainers(to: &pending)
     }
 
     /// Whether a container holds a value that ``mayHoldContainers`` right now (an instance, always).
@@ -262,12 +267,32 @@ extension PickleDict {
         var keys: [PickleValue] = []
         var values: [PickleValue] = []
         takeStorage(keys: &keys, values: &values)
-        pending.appendContainers(of: values)
-        pending.appendContainers(of: keys)
+        values.moveContainers(to: &pending)
+        keys.moveContainers(to: &pending)
     }
 }
 
 extension Array where Element == PickleValue {
+    /// Moves the elements that ``PickleValue/mayHoldContainers`` to the end of `pending`, leaving `.none`
+    /// in their place.
+    ///
+    /// Moving takes no reference: copying each container to `pending` would retain it, and freeing the array
+    /// would release it again (two atomic operations per nested container). For an array taken out of a
+    /// container being freed, whose storage nothing else shares (were it shared, it would be copied first, as
+    /// any mutation copies it).
+    @inline(__always)
+    mutating func moveContainers(to pending: inout [PickleValue]) {
+        // Most arrays hold none (a dict of numbers): read first, as mutable access costs a uniqueness check.
+        guard anyMayHoldContainers else { return }
+        withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for index in 0..<buffer.count where base[index].mayHoldContainers {
+                pending.append((base + index).move())
+                (base + index).initialize(to: .none)
+            }
+        }
+    }
+
     /// Appends the elements of `values` that ``PickleValue/mayHoldContainers``, read in place.
     @inline(__always)
     mutating func appendContainers(of values: [PickleValue]) {

@@ -366,6 +366,37 @@ import TestSupport
         #expect(freed == nil)
     }
 
+    @Test func freeingAContainerLeavesCopiesOfItsElementsWhole() {
+        // The deinits move nested containers out of the storage of the container being freed; storage a
+        // caller still holds a copy of must keep its elements.
+        let inner = PickleList([1, 2])
+        weak var freedInner: PickleList?
+        var elements: [PickleValue] = []
+        var keys: [PickleValue] = []
+        var values: [PickleValue] = []
+        do {
+            let nested = PickleList([.list(inner), "three"])
+            let dict = PickleDict()
+            dict[.tuple([.int(4)])] = .list(PickleList([.list(inner)]))
+            let outer = PickleList([.list(nested), .dict(dict)])
+            freedInner = nested
+            if case .list(let list) = outer[0] { elements = list.elements }
+            if case .dict(let dict) = outer[1] {
+                keys = dict.keys
+                values = dict.values
+            }
+        }
+        #expect(freedInner == nil)
+        #expect(elements == [.list(inner), "three"])
+        #expect(keys == [.tuple([4])])
+        guard case .list(let list) = values.first else {
+            Issue.record("expected a list")
+            return
+        }
+        #expect(list.elements == [.list(inner)])
+        #expect(inner.elements == [1, 2])
+    }
+
     // MARK: - Globals
 
     /// Pickles whose `__reduce__` names `os.system`, `builtins.eval` and `subprocess.Popen`, made by
