@@ -299,6 +299,17 @@ extension PickleNative {
         _ key: K.Type, _ value: V.Type, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
     ) throws -> [K: V] {
         var result = [K: V](minimumCapacity: dict.count)
+        try fill(&result, from: dict, in: decoder, at: path)
+        return result
+    }
+
+    /// Adds the entries of `dict` to `result`: generic over the dictionary type for the reason
+    /// ``PickleArenaDictionaryReader``'s `fill` is.
+    private static func fill<D: PickleFillableDictionary>(
+        _ result: inout D, from dict: PickleDict, in decoder: _PickleDecoder, at path: PickleCodingPath
+    ) throws where D.Key: Decodable & Hashable, D.Value: Decodable {
+        typealias K = D.Key
+        typealias V = D.Value
         for position in 0..<dict.count {
             let pythonKey = dict.key(at: position)
             let key: K
@@ -311,12 +322,11 @@ extension PickleNative {
             }
             let value = try decoder.unwrap(
                 V.self, from: dict.value(at: position), at: path.appending(codingKey(for: pythonKey)))
-            guard result.updateValue(value, forKey: key) == nil else {
+            guard result.updateValue(consume value, forKey: key) == nil else {
                 throw PickleCodingErrors.corrupted(
                     "dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
         }
-        return result
     }
 
     /// The Python dict for `dictionary`: its keys encoded (`[Int: V]` has `int` keys, `[UUID: V]`
