@@ -176,8 +176,8 @@ final class _PickleArenaDecoder: Decoder {
         case .arena(let native):
             try spend(at: path)
             return try native.decode(type, node: index, in: self, at: path)
-        case .commonDictionary(let native):
-            return try commonDictionary(type, node: index, at: path, native: native)
+        case .commonDictionary(let native, let kind):
+            return try commonDictionary(type, kind, node: index, at: path, native: native)
         case .tree(let form):
             return try tree.unwrapComposite(type, from: value(of: index), at: path, form: form)
         case .plain:
@@ -200,19 +200,21 @@ final class _PickleArenaDecoder: Decoder {
 }
 
 extension _PickleArenaDecoder {
-    /// `Dictionary.init(arenaNode:in:at:)` for a dictionary of common types, with `T` known here without
-    /// asking the runtime for the metadata of `Self` (which costs a lookup of its prespecializations every
-    /// time). Out of ``unwrapComposite(_:node:at:form:)``, which would otherwise ask for `T?`'s on every call.
+    /// `Dictionary.init(arenaNode:in:at:)` for `T`, the dictionary of common types that `common` names, with `T`
+    /// known here without asking the runtime for the metadata of `Self` (which costs a lookup of its
+    /// prespecializations every time). Out of ``unwrapComposite(_:node:at:form:)``, which would otherwise
+    /// ask for `T?`'s on every call.
     @inline(never)
     func commonDictionary<T: Decodable>(
-        _ type: T.Type, node index: Int32, at path: PickleCodingPath, native: any PickleArenaDecodable.Type
+        _ type: T.Type, _ common: CommonDictionary, node index: Int32, at path: PickleCodingPath,
+        native: any PickleArenaDecodable.Type
     ) throws -> T {
         let budget = context.budget
         try spend(at: path)
         guard kind(of: index) == .dict else { return try native.decode(type, node: index, in: self, at: path) }
         do {
             let reader = PickleArenaDictionaryReader(dict: index, decoder: self, path: path)
-            return try PickleNative.commonDictionary(T.self, reading: .node(reader)).unsafelyUnwrapped
+            return try PickleNative.commonDictionary(common, as: T.self, reading: .node(reader))
         } catch {
             guard !arena.hasDistinctKeys(index) else { throw error }
             context.budget = budget
@@ -256,7 +258,7 @@ enum PickleArenaDecodingForm {
     /// From nodes, by the type's own code: arrays, optionals, dictionaries.
     case arena(any PickleArenaDecodable.Type)
     /// A dictionary of common types (see ``CommonDictionary``), read from nodes.
-    case commonDictionary(any PickleArenaDecodable.Type)
+    case commonDictionary(any PickleArenaDecodable.Type, CommonDictionary)
     /// From the node made into a value, by the tree's decoder.
     case tree(PickleDecodingForm)
 
@@ -265,7 +267,7 @@ enum PickleArenaDecodingForm {
         if let form = cache.withLock({ $0[id] }) { return form }
         let form: PickleArenaDecodingForm
         if let native = type as? any PickleArenaDecodable.Type {
-            form = CommonDictionary(type) == nil ? .arena(native) : .commonDictionary(native)
+            form = CommonDictionary(type).map { .commonDictionary(native, $0) } ?? .arena(native)
         } else {
             switch PickleDecodingForm.of(type) {
             case .plain: form = .plain

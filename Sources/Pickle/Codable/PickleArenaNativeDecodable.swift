@@ -22,19 +22,20 @@ extension Array: PickleArenaDecodable where Element: Decodable {
         if KnownType.integers.matches(Element.self) {
             // `[[Int]]`: each element as `unwrapComposite` reads an `[Int]` (one value of the budget, then
             // the array's own code), in code without generic calls.
-            let rows = try [[Int]](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for position in 0..<count {
-                    let child = arena.children[first + position]
-                    try decoder.spend(at: path.appending(index: position))
-                    let row: [Int]
-                    let kind = decoder.kind(of: child)
-                    if kind == .list || kind == .tuple {
-                        row = try decoder.integers(child, at: path.appending(index: position))
-                    } else {
-                        row = try [Int](pickleValue: decoder.value(of: child), in: decoder.tree, at: path.appending(index: position))
-                    }
-                    (buffer.baseAddress! + position).initialize(to: row)
-                    initialized = position + 1
+            // (Arrays are made with `reserveCapacity` and `append`, which the compiler specializes, not with
+            // `init(unsafeUninitializedCapacity:)`, which allocates through the standard library's generic
+            // code: a runtime lookup of the storage class's metadata per array.)
+            var rows: [[Int]] = []
+            rows.reserveCapacity(count)
+            for position in 0..<count {
+                let child = arena.children[first + position]
+                try decoder.spend(at: path.appending(index: position))
+                let kind = decoder.kind(of: child)
+                if kind == .list || kind == .tuple {
+                    rows.append(try decoder.integers(child, at: path.appending(index: position)))
+                } else {
+                    rows.append(
+                        try [Int](pickleValue: decoder.value(of: child), in: decoder.tree, at: path.appending(index: position)))
                 }
             }
             self = unsafeBitCast(rows, to: Self.self)
@@ -83,8 +84,8 @@ extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodabl
         let budget = decoder.context.budget
         do {
             let reader = PickleArenaDictionaryReader(dict: index, decoder: decoder, path: path)
-            if let common = try PickleNative.commonDictionary(Self.self, reading: .node(reader)) {
-                self = common
+            if let kind = CommonDictionary(key: Key.self, value: Value.self) {
+                self = try PickleNative.commonDictionary(kind, as: Self.self, reading: .node(reader))
             } else {
                 self = try reader.dictionary(Key.self, Value.self)
             }
@@ -107,20 +108,21 @@ extension _PickleArenaDecoder {
         let count = Int(node.count)
         let nodes = arena.nodes.base
         let children = arena.children.base + arena.firstChild(of: node)
-        return try [Int](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for position in 0..<count {
-                let element = nodes[Int(children[position])]
-                buffer[position] =
-                    element.kind == .int
+        // `reserveCapacity` and `append` rather than `init(unsafeUninitializedCapacity:)`: see `[[Int]]` above.
+        var result: [Int] = []
+        result.reserveCapacity(count)
+        for position in 0..<count {
+            let element = nodes[Int(children[position])]
+            result.append(
+                element.kind == .int
                     ? Int(Int64(bitPattern: element.payload))
-                    : try integer(children[position], as: Int.self, at: path().appending(index: position))
-                initialized = position + 1
-            }
+                    : try integer(children[position], as: Int.self, at: path().appending(index: position)))
         }
+        return result
     }
 }
 
-/// Reads a dict node whose keys are all different, for ``PickleNative/commonDictionary(_:reading:)``.
+/// Reads a dict node whose keys are all different, for ``PickleNative/commonDictionary(_:as:reading:)``.
 struct PickleArenaDictionaryReader {
     let dict: Int32
     let decoder: _PickleArenaDecoder

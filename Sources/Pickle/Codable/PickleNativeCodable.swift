@@ -189,8 +189,8 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
         guard let dict = PickleInstance.mapping(value) else {
             throw PickleCodingErrors.mismatch(Self.self, expected: "dict", found: value, at: path)
         }
-        if let common = try PickleNative.commonDictionary(Self.self, reading: .value(dict, decoder, path)) {
-            self = common
+        if let kind = CommonDictionary(key: Key.self, value: Value.self) {
+            self = try PickleNative.commonDictionary(kind, as: Self.self, reading: .value(dict, decoder, path))
         } else {
             self = try PickleNative.dictionary(Key.self, Value.self, from: dict, in: decoder, at: path)
         }
@@ -199,7 +199,7 @@ extension Dictionary: PickleNativeDecodable where Key: Decodable, Value: Decodab
 
 // MARK: - Dictionaries, in code specialized for the common types
 
-/// A dict to read as a Swift dictionary, for ``PickleNative/commonDictionary(_:reading:)``: a value for
+/// A dict to read as a Swift dictionary, for ``PickleNative/commonDictionary(_:as:reading:)``: a value for
 /// ``_PickleDecoder``, a node for ``_PickleArenaDecoder``, so that the dispatch on the dictionary's type is
 /// written once (an enum rather than a protocol, so that each call below is specialized).
 enum PickleDictionarySource {
@@ -226,10 +226,14 @@ extension PickleNative {
 
     /// The dict that `reader` reads, as a `D`, when `D` is a dictionary of common types; `nil` for other
     /// types.
-    static func commonDictionary<D>(_ type: D.Type, reading reader: PickleDictionarySource) throws
-        -> D?
+    ///
+    /// Inlined, so that a caller in a generic dictionary's extension does not have the runtime look up the
+    /// metadata of `D` (or of `D?`) to call it.
+    @inline(__always)
+    static func commonDictionary<D>(_ kind: CommonDictionary, as type: D.Type, reading reader: PickleDictionarySource)
+        throws -> D
     {
-        switch CommonDictionary(type) {
+        switch kind {
         case .stringToString: unsafeBitCast(try reader.dictionary(String.self, String.self), to: D.self)
         case .stringToInt: unsafeBitCast(try reader.dictionary(String.self, Int.self), to: D.self)
         case .stringToDouble: unsafeBitCast(try reader.dictionary(String.self, Double.self), to: D.self)
@@ -246,7 +250,6 @@ extension PickleNative {
         case .intToOptionalInt: unsafeBitCast(try reader.dictionary(Int.self, Int?.self), to: D.self)
         case .intToOptionalDouble: unsafeBitCast(try reader.dictionary(Int.self, Double?.self), to: D.self)
         case .intToOptionalBool: unsafeBitCast(try reader.dictionary(Int.self, Bool?.self), to: D.self)
-        case nil: nil
         }
     }
 
