@@ -199,15 +199,17 @@ final class PickleStreamState {
         try encodeComposite(value, at: path())
     }
 
-    func encodeComposite<T: Encodable>(_ value: T, at path: PickleCodingPath) throws {
-        try encodeComposite(value, info: PickleEncodingInfo.of(T.self), at: path)
+    func encodeComposite<T: Encodable>(_ value: T, at path: @autoclosure () -> PickleCodingPath) throws {
+        try encodeComposite(value, info: PickleEncodingInfo.of(T.self), at: path())
     }
 
     /// ``encodeComposite(_:at:)`` with the information on `T`, for the elements of an array, which share it.
-    func encodeComposite<T: Encodable>(_ value: T, info: PickleEncodingInfo, at path: PickleCodingPath) throws {
+    func encodeComposite<T: Encodable>(
+        _ value: T, info: PickleEncodingInfo, at path: @autoclosure () -> PickleCodingPath
+    ) throws {
         if aborted { throw PickleStreamFallback() }
         do {
-            try encodeComposite(value, form: info, at: path)
+            try encodeComposite(value, form: info, at: path())
         } catch {
             // Part of the value may be written already, and a type's code may catch the error (`try?`) and
             // go on, where the tree path would have dropped the whole value: the tree path redoes the encode
@@ -217,18 +219,18 @@ final class PickleStreamState {
         }
     }
 
-    private func encodeComposite<T: Encodable>(_ value: T, form info: PickleEncodingInfo, at path: PickleCodingPath)
-        throws
-    {
+    private func encodeComposite<T: Encodable>(
+        _ value: T, form info: PickleEncodingInfo, at path: @autoclosure () -> PickleCodingPath
+    ) throws {
         switch info.form {
         case .plain:
             var encoder: _PickleStreamEncoder
             if let spare {
                 self.spare = nil
                 encoder = spare
-                encoder.reset(path: path, info: info)
+                encoder.reset(path: path(), info: info)
             } else {
-                encoder = _PickleStreamEncoder(state: self, path: path, info: info)
+                encoder = _PickleStreamEncoder(state: self, path: path(), info: info)
             }
             try value.encode(to: encoder)
             try encoder.finish()
@@ -236,16 +238,16 @@ final class PickleStreamState {
             if isKnownUniquelyReferenced(&encoder) { spare = encoder }
         case .native(let native):
             if let streamed = info.streamed {
-                try streamed.streamEncode(of: value, in: self, at: path)
+                try streamed.streamEncode(of: value, in: self, at: path())
             } else {
-                let built = try native.pickleValue(of: value, in: tree, at: path)
+                let built = try native.pickleValue(of: value, in: tree, at: path())
                 // A `PickleValue` of the caller's may hold a list or dict that its code changes later in
                 // the encode: the tree writes what it holds at the end.
                 if T.self == PickleValue.self, built.holdsSharedObjects { throw fallBack() }
                 try saveBuilt(built)
             }
         case .pythonClass, .dynamic:
-            try saveBuilt(try tree.wrapComposite(value, at: path))
+            try saveBuilt(try tree.wrapComposite(value, at: path()))
         }
     }
 
@@ -438,6 +440,34 @@ final class PickleStreamState {
             writer.write(dict ? .setitem : .append)
         } else if index == count - 1 || index % PickleWriter.batchSize == PickleWriter.batchSize - 1 {
             writer.write(dict ? .setitems : .appends)
+        }
+    }
+
+    /// Writes `items` as the items of the list just opened: what
+    /// ``beforeKnownItem(_:of:)``, ``save(_:)-(PickleValue)`` and ``afterKnownItem(_:of:dict:)`` write for
+    /// each, in one loop over the array's memory, batch by batch.
+    func saveItems<Atom: PickleStreamAtom>(_ items: [Atom]) throws {
+        let count = items.count
+        guard proto >= 1, count > 1, writer.plainAtoms else {
+            for index in 0..<count {
+                beforeKnownItem(index, of: count)
+                try save(items[index].pickleValue)
+                afterKnownItem(index, of: count, dict: false)
+            }
+            return
+        }
+        items.withUnsafeBufferPointer { items in
+            var start = 0
+            while start < count {
+                let end = min(start + PickleWriter.batchSize, count)
+                writer.write(.mark)
+                for index in start..<end {
+                    writer.frameBoundary()
+                    items[index].save(into: &writer)
+                }
+                writer.write(.appends)
+                start = end
+            }
         }
     }
 
@@ -798,30 +828,28 @@ struct PickleStreamUnkeyedContainer: UnkeyedEncodingContainer {
 /// and optionals.
 protocol PickleStreamEncodable {
     /// Writes the value, found at `path`.
-    func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws
+    func streamEncode(in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath) throws
 }
 
 extension PickleStreamEncodable {
-    static func streamEncode<T>(of value: T, in state: PickleStreamState, at path: PickleCodingPath) throws {
+    static func streamEncode<T>(
+        of value: T, in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath
+    ) throws {
         assert(T.self == Self.self, "\(T.self) is not \(Self.self)")
         try withUnsafePointer(to: value) { pointer in
-            try UnsafeRawPointer(pointer).assumingMemoryBound(to: Self.self).pointee.streamEncode(in: state, at: path)
+            try UnsafeRawPointer(pointer).assumingMemoryBound(to: Self.self).pointee.streamEncode(in: state, at: path())
         }
     }
 }
 
 extension Array: PickleStreamEncodable where Element: Encodable {
     /// `[UInt8]` as `bytes`; any other array as the list the tree path builds.
-    func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws {
+    func streamEncode(in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath) throws {
         if let bytes = ofElements(UInt8.self) { return try state.save(.bytes(bytes)) }
         let count = count
         try state.writeEmpty(dict: false)
         if let integers = ofElements(Int.self) {
-            for index in 0..<count {
-                state.beforeKnownItem(index, of: count)
-                try state.save(.int(integers[index]))
-                state.afterKnownItem(index, of: count, dict: false)
-            }
+            try state.saveItems(integers)
         } else if let strings = ofElements(String.self) {
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
@@ -829,11 +857,7 @@ extension Array: PickleStreamEncodable where Element: Encodable {
                 state.afterKnownItem(index, of: count, dict: false)
             }
         } else if let doubles = ofElements(Double.self) {
-            for index in 0..<count {
-                state.beforeKnownItem(index, of: count)
-                try state.save(.float(doubles[index]))
-                state.afterKnownItem(index, of: count, dict: false)
-            }
+            try state.saveItems(doubles)
         } else if _PickleEncoder.isPrimitive(Element.self) {
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
@@ -845,7 +869,7 @@ extension Array: PickleStreamEncodable where Element: Encodable {
             let info = PickleEncodingInfo.of(Element.self)
             for index in 0..<count {
                 state.beforeKnownItem(index, of: count)
-                try state.encodeComposite(self[index], info: info, at: path.appending(index: index))
+                try state.encodeComposite(self[index], info: info, at: path().appending(index: index))
                 state.afterKnownItem(index, of: count, dict: false)
             }
         }
@@ -855,9 +879,9 @@ extension Array: PickleStreamEncodable where Element: Encodable {
 
 extension Optional: PickleStreamEncodable where Wrapped: Encodable {
     /// `None`, or the wrapped value.
-    func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws {
+    func streamEncode(in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath) throws {
         guard let wrapped = self else { return try state.save(.none) }
-        try state.encode(wrapped, at: path)
+        try state.encode(wrapped, at: path())
     }
 }
 
@@ -865,53 +889,53 @@ extension Dictionary: PickleStreamEncodable where Key: Encodable, Value: Encodab
     /// A dictionary with `String` or `Int` keys as the dict the tree path builds, in the dictionary's
     /// order; with keys of another type, the tree path's dict (a key's Python form is only known once
     /// encoded, and two keys may turn out to be the same Python key).
-    func streamEncode(in state: PickleStreamState, at path: PickleCodingPath) throws {
+    func streamEncode(in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath) throws {
         guard Key.self == String.self || Key.self == Int.self else {
-            return try state.saveBuilt(try pickleValue(in: state.tree, at: path))
+            return try state.saveBuilt(try pickleValue(in: state.tree, at: path()))
         }
         // Iterating a dictionary in generic code goes through the runtime for every entry: the common
         // dictionaries are written by code specialized for them.
         switch CommonDictionary(key: Key.self, value: Value.self) {
         case .stringToString:
-            try streamDictionary(unsafeBitCast(self, to: [String: String].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: String].self), in: state, at: path())
         case .stringToInt:
-            try streamDictionary(unsafeBitCast(self, to: [String: Int].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Int].self), in: state, at: path())
         case .stringToDouble:
-            try streamDictionary(unsafeBitCast(self, to: [String: Double].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Double].self), in: state, at: path())
         case .stringToBool:
-            try streamDictionary(unsafeBitCast(self, to: [String: Bool].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Bool].self), in: state, at: path())
         case .stringToOptionalString:
-            try streamDictionary(unsafeBitCast(self, to: [String: String?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: String?].self), in: state, at: path())
         case .stringToOptionalInt:
-            try streamDictionary(unsafeBitCast(self, to: [String: Int?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Int?].self), in: state, at: path())
         case .stringToOptionalDouble:
-            try streamDictionary(unsafeBitCast(self, to: [String: Double?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Double?].self), in: state, at: path())
         case .stringToOptionalBool:
-            try streamDictionary(unsafeBitCast(self, to: [String: Bool?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [String: Bool?].self), in: state, at: path())
         case .intToString:
-            try streamDictionary(unsafeBitCast(self, to: [Int: String].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: String].self), in: state, at: path())
         case .intToInt:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Int].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Int].self), in: state, at: path())
         case .intToDouble:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Double].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Double].self), in: state, at: path())
         case .intToBool:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Bool].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Bool].self), in: state, at: path())
         case .intToOptionalString:
-            try streamDictionary(unsafeBitCast(self, to: [Int: String?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: String?].self), in: state, at: path())
         case .intToOptionalInt:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Int?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Int?].self), in: state, at: path())
         case .intToOptionalDouble:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Double?].self), in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Double?].self), in: state, at: path())
         case .intToOptionalBool:
-            try streamDictionary(unsafeBitCast(self, to: [Int: Bool?].self), in: state, at: path)
-        case nil: try streamDictionary(self, in: state, at: path)
+            try streamDictionary(unsafeBitCast(self, to: [Int: Bool?].self), in: state, at: path())
+        case nil: try streamDictionary(self, in: state, at: path())
         }
     }
 }
 
 /// Writes `dictionary`, whose keys are `String` or `Int`, as the writer's `writeDictItems` writes a dict.
 private func streamDictionary<K: Encodable, V: Encodable>(
-    _ dictionary: [K: V], in state: PickleStreamState, at path: PickleCodingPath
+    _ dictionary: [K: V], in state: PickleStreamState, at path: @autoclosure () -> PickleCodingPath
 ) throws {
     let stringKeys = K.self == String.self
     let count = dictionary.count
@@ -932,7 +956,7 @@ private func streamDictionary<K: Encodable, V: Encodable>(
             codingKey = PickleCodingKey(intValue: integer)
         }
         if let info {
-            try state.encodeComposite(value, info: info, at: path.appending(codingKey))
+            try state.encodeComposite(value, info: info, at: path().appending(codingKey))
         } else {
             try state.save(_PickleEncoder.primitive(value) ?? .none)
         }
@@ -952,4 +976,24 @@ extension PickleValue {
         default: true
         }
     }
+}
+
+/// An `Int` or a `Double`, which ``PickleStreamState/saveItems(_:)`` writes in a loop of its own.
+protocol PickleStreamAtom {
+    /// The value as a Python value.
+    var pickleValue: PickleValue { get }
+    /// Writes the value right after the writer's `frameBoundary()`.
+    func save(into writer: inout PickleWriter)
+}
+
+extension Int: PickleStreamAtom {
+    var pickleValue: PickleValue { .int(self) }
+    @inline(__always)
+    func save(into writer: inout PickleWriter) { writer.saveAtom(self) }
+}
+
+extension Double: PickleStreamAtom {
+    var pickleValue: PickleValue { .float(self) }
+    @inline(__always)
+    func save(into writer: inout PickleWriter) { writer.saveAtom(self) }
 }
