@@ -170,26 +170,26 @@ final class _PickleArenaDecoder: Decoder {
 
     /// ``unwrapComposite(_:node:at:)`` with `T`'s form, for the elements of an array, which share it.
     func unwrapComposite<T: Decodable>(
-        _ type: T.Type, node index: Int32, at path: PickleCodingPath, form: PickleArenaDecodingForm
+        _ type: T.Type, node index: Int32, at path: @autoclosure () -> PickleCodingPath, form: PickleArenaDecodingForm
     ) throws -> T {
         switch form {
         case .arena(let native):
-            try spend(at: path)
-            return try native.decode(type, node: index, in: self, at: path)
+            try spend(at: path())
+            return try native.decode(type, node: index, in: self, at: path())
         case .commonDictionary(let native, let kind):
-            return try commonDictionary(type, kind, node: index, at: path, native: native)
+            return try commonDictionary(type, kind, node: index, at: path(), native: native)
         case .tree(let form):
-            return try tree.unwrapComposite(type, from: value(of: index), at: path, form: form)
+            return try tree.unwrapComposite(type, from: value(of: index), at: path(), form: form)
         case .plain:
             if kind(of: index) == .boxed {
-                return try tree.unwrapComposite(type, from: value(of: index), at: path, form: .plain)
+                return try tree.unwrapComposite(type, from: value(of: index), at: path(), form: .plain)
             }
-            try spend(at: path)
-            try enterNested(at: path)
+            try spend(at: path())
+            try enterNested(at: path())
             defer { context.depth -= 1 }
             let (savedNode, savedPath) = (self.node, self.path)
             self.node = index
-            self.path = path
+            self.path = path()
             defer {
                 self.node = savedNode
                 self.path = savedPath
@@ -286,16 +286,16 @@ extension PickleArenaDecodingForm: @unchecked Sendable {}
 
 /// A type that reads arena nodes itself, as its ``PickleNativeDecodable`` form reads values.
 protocol PickleArenaDecodable {
-    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: @autoclosure () -> PickleCodingPath) throws
 }
 
 extension PickleArenaDecodable {
     /// Reads a `T`, which is `Self`, from node `index`, without a dynamic cast.
     static func decode<T>(
-        _ type: T.Type, node index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath
+        _ type: T.Type, node index: Int32, in decoder: _PickleArenaDecoder, at path: @autoclosure () -> PickleCodingPath
     ) throws -> T {
         assert(T.self == Self.self, "\(T.self) is not \(Self.self)")
-        let result = try Self(arenaNode: index, in: decoder, at: path)
+        let result = try Self(arenaNode: index, in: decoder, at: path())
         return withUnsafePointer(to: result) { pointer in
             UnsafeRawPointer(pointer).assumingMemoryBound(to: T.self).pointee
         }

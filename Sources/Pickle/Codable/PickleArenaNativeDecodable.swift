@@ -2,20 +2,20 @@
 // (PickleNativeCodable.swift): the same checks, the same budget, the same errors.
 
 extension Array: PickleArenaDecodable where Element: Decodable {
-    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: @autoclosure () -> PickleCodingPath) throws {
         let node = decoder.arena.nodes[Int(index)]
         // Bytes, and anything but a list or tuple (a set, an instance), are read as the tree reads them.
         guard Element.self != UInt8.self, node.kind == .list || node.kind == .tuple else {
-            self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
+            self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path())
             return
         }
         if Element.self == Int.self {
-            self = unsafeBitCast(try decoder.integers(index, at: path), to: Self.self)
+            self = unsafeBitCast(try decoder.integers(index, at: path()), to: Self.self)
             return
         }
-        try decoder.enterNested(at: path)
+        try decoder.enterNested(at: path())
         defer { decoder.context.depth -= 1 }
-        try decoder.spend(at: path)
+        try decoder.spend(at: path())
         let arena = decoder.arena
         let first = arena.firstChild(of: node)
         let count = Int(node.count)
@@ -29,13 +29,15 @@ extension Array: PickleArenaDecodable where Element: Decodable {
             rows.reserveCapacity(count)
             for position in 0..<count {
                 let child = arena.children[first + position]
-                try decoder.spend(at: path.appending(index: position))
+                try decoder.spend(at: path().appending(index: position))
                 let kind = decoder.kind(of: child)
                 if kind == .list || kind == .tuple {
-                    rows.append(try decoder.integers(child, at: path.appending(index: position)))
+                    rows.append(try decoder.integers(child, at: path().appending(index: position)))
                 } else {
                     rows.append(
-                        try [Int](pickleValue: decoder.value(of: child), in: decoder.tree, at: path.appending(index: position)))
+                        try [Int](
+                            pickleValue: decoder.value(of: child), in: decoder.tree,
+                            at: path().appending(index: position)))
                 }
             }
             self = unsafeBitCast(rows, to: Self.self)
@@ -46,15 +48,19 @@ extension Array: PickleArenaDecodable where Element: Decodable {
         if _PickleEncoder.isPrimitive(Element.self) {
             for position in 0..<count {
                 result.append(
-                    try decoder.unwrap(Element.self, node: arena.children[first + position], at: path.appending(index: position)))
+                    try decoder.unwrap(
+                        Element.self, node: arena.children[first + position], at: path().appending(index: position)))
             }
         } else {
-            // The elements share a type: its form is looked up once for the array.
+            // The elements share a type: its form is looked up once for the array. The array's path is built
+            // once here, not once per element; an element's own is built only when something reads it (a
+            // type's `init(from:)`, an error), not for arrays and optionals.
             let form = PickleArenaDecodingForm.of(Element.self)
+            let arrayPath = path()
             for position in 0..<count {
                 result.append(
                     try decoder.unwrapComposite(
-                        Element.self, node: arena.children[first + position], at: path.appending(index: position),
+                        Element.self, node: arena.children[first + position], at: arrayPath.appending(index: position),
                         form: form))
             }
         }
@@ -63,15 +69,18 @@ extension Array: PickleArenaDecodable where Element: Decodable {
 }
 
 extension Optional: PickleArenaDecodable where Wrapped: Decodable {
-    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
-        try decoder.enterNested(at: path)
+    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: @autoclosure () -> PickleCodingPath) throws {
+        try decoder.enterNested(at: path())
         defer { decoder.context.depth -= 1 }
-        self = decoder.kind(of: index) == .none ? nil : try decoder.unwrap(Wrapped.self, node: index, at: path)
+        self = decoder.kind(of: index) == .none ? nil : try decoder.unwrap(Wrapped.self, node: index, at: path())
     }
 }
 
 extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodable {
-    init(arenaNode index: Int32, in decoder: _PickleArenaDecoder, at path: PickleCodingPath) throws {
+    init(
+        arenaNode index: Int32, in decoder: _PickleArenaDecoder, at lazyPath: @autoclosure () -> PickleCodingPath
+    ) throws {
+        let path = lazyPath()
         // Anything but a dict is read as the tree reads it.
         guard decoder.kind(of: index) == .dict else {
             self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
@@ -162,13 +171,15 @@ struct PickleArenaDictionaryReader {
                 key = try decoder.unwrap(K.self, node: keyIndex, at: path.appending(codingKey(for: keyNode)))
             }
             let valueIndex = arena.children[first + 2 * entry + 1]
-            let value =
-                if let valueForm {
-                    try decoder.unwrapComposite(
-                        V.self, node: valueIndex, at: path.appending(codingKey(for: keyNode)), form: valueForm)
-                } else {
-                    try decoder.unwrap(V.self, node: valueIndex, at: path.appending(codingKey(for: keyNode)))
-                }
+            let value: V
+            if let valueForm {
+                // (Built here: a second closure for the path in this loop keeps the compiler from inlining
+                // `unwrap` below, and the primitive values, in the common dictionaries, pay more for it.)
+                let valuePath = path.appending(codingKey(for: keyNode))
+                value = try decoder.unwrapComposite(V.self, node: valueIndex, at: valuePath, form: valueForm)
+            } else {
+                value = try decoder.unwrap(V.self, node: valueIndex, at: path.appending(codingKey(for: keyNode)))
+            }
             guard result.updateValue(consume value, forKey: key) == nil else {
                 throw PickleCodingErrors.corrupted("dict has two keys that are the same Swift \(K.self) \(key)", at: path)
             }
