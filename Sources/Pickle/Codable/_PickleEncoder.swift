@@ -288,12 +288,12 @@ extension Array {
 /// array element. These are looked up once, when first used.
 enum KnownType {
     case optionalInt, optionalString, optionalDouble, optionalBool
-    case bytes, integers, strings, doubles
+    /// `[Int]`, for an array's elements (an array compares its own type by element, see `Array.ofElements`).
+    case integers
 
     private static let identifiers: [ObjectIdentifier] = [
         ObjectIdentifier(Int?.self), ObjectIdentifier(String?.self), ObjectIdentifier(Double?.self),
-        ObjectIdentifier(Bool?.self), ObjectIdentifier([UInt8].self), ObjectIdentifier([Int].self),
-        ObjectIdentifier([String].self), ObjectIdentifier([Double].self),
+        ObjectIdentifier(Bool?.self), ObjectIdentifier([Int].self),
     ]
 
     /// Whether `type` is this type.
@@ -308,10 +308,7 @@ enum KnownType {
         case .optionalString: 1
         case .optionalDouble: 2
         case .optionalBool: 3
-        case .bytes: 4
-        case .integers: 5
-        case .strings: 6
-        case .doubles: 7
+        case .integers: 4
         }
     }
 }
