@@ -38,15 +38,6 @@ enum MallocBuffer {
         #endif
     }
 
-    /// Moves the block `block` of `oldCapacity` elements of `type` (bitwise copyable) to one of `capacity`
-    /// elements, keeping the first `oldCapacity`; the old block is freed.
-    static func reallocate<Element: BitwiseCopyable>(
-        _ block: UnsafeMutablePointer<Element>, capacity: Int
-    ) -> UnsafeMutablePointer<Element> {
-        reallocateBytes(block, capacity, stride: MemoryLayout<Element>.stride)
-            .bindMemory(to: Element.self, capacity: capacity)
-    }
-
     /// Moves the `count` initialized entries of `block` (which holds room for at least that many) to a block
     /// of `capacity` entries, keeping them initialized and in order; the old block is freed.
     ///
@@ -61,12 +52,31 @@ enum MallocBuffer {
             .bindMemory(to: UnpicklerStackEntry.self, capacity: capacity)
     }
 
+    /// Gives the `count` initialized elements of `block` a block of `capacity` elements, keeping them in order,
+    /// and returns it: with `realloc` when `block` is one of these blocks (`owned`), which frees it; otherwise (a
+    /// first block the caller keeps on its stack) by moving them into a new block, leaving `block` to the caller.
+    ///
+    /// For the tables' element types only, which `realloc` may move bitwise (see ``reallocate(_:capacity:)``).
+    @inline(__always)
+    static func grow<Element>(
+        _ block: UnsafeMutablePointer<Element>, count: Int, capacity: Int, owned: Bool
+    ) -> UnsafeMutablePointer<Element> {
+        guard owned else {
+            let moved = allocate(Element.self, capacity: capacity)
+            moved.moveInitialize(from: block, count: count)
+            return moved
+        }
+        return reallocateBytes(block, capacity, stride: MemoryLayout<Element>.stride)
+            .bindMemory(to: Element.self, capacity: capacity)
+    }
+
     /// `realloc` of `block` to `count` (at least 1) elements of `stride` bytes; sized, like
     /// ``allocateBytes(_:stride:)``, from what the caller already holds.
     private static func reallocateBytes(
         _ block: UnsafeMutableRawPointer, _ count: Int, stride: Int
     ) -> UnsafeMutableRawPointer {
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: stride)
+        // As in allocateBytes: no input makes the size overflow, and realloc fails only without memory.
         guard !overflow, let moved = realloc(block, bytes) else {
             fatalError("out of memory for a block of \(count) × \(stride) bytes")
         }

@@ -479,14 +479,8 @@ struct PickleArenaBuffer<Element: BitwiseCopyable> {
     private mutating func grow(toHold minimum: Int) {
         var newCapacity = capacity * 2
         while newCapacity < minimum { newCapacity *= 2 }
-        if owned {
-            base = MallocBuffer.reallocate(base, capacity: newCapacity)
-        } else {
-            let block = MallocBuffer.allocate(Element.self, capacity: newCapacity)
-            block.initialize(from: base, count: count)
-            base = block
-            owned = true
-        }
+        base = MallocBuffer.grow(base, count: count, capacity: newCapacity, owned: owned)
+        owned = true
         capacity = newCapacity
     }
 

@@ -88,14 +88,8 @@ struct UnpicklerStack: ~Copyable {
 
     private mutating func grow() {
         let newCapacity = max(capacity * 2, Self.initialCapacity)
-        if ownsBase {
-            // In place where `malloc` can, with no copy (see MallocBuffer.reallocate).
-            base = MallocBuffer.reallocate(base, capacity: newCapacity)
-        } else {
-            let newBase = MallocBuffer.allocate(UnpicklerStackEntry.self, capacity: newCapacity)
-            newBase.moveInitialize(from: base, count: count)
-            base = newBase
-        }
+        // In place where `malloc` can, with no copy (see MallocBuffer.reallocate).
+        base = MallocBuffer.grow(base, count: count, capacity: newCapacity, owned: ownsBase)
         capacity = newCapacity
         ownsBase = true
     }
