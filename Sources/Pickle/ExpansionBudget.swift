@@ -33,6 +33,15 @@ struct ExpansionBudget {
         graph = .arena(arena)
     }
 
+    /// The visits counted so far, for ``rewind(to:)``: a walk that retries a step another way gives back
+    /// what the failed attempt spent. (Only the count: copying the whole budget would retain its graph.)
+    var checkpoint: Int { visits }
+
+    /// Takes back the visits counted since `checkpoint` was read.
+    mutating func rewind(to checkpoint: Int) {
+        visits = checkpoint
+    }
+
     /// Counts `count` more visits; returns `false` once the walk has exceeded its budget.
     @inline(__always)
     mutating func spend(_ count: Int) -> Bool {

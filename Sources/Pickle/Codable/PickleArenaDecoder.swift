@@ -209,7 +209,7 @@ extension _PickleArenaDecoder {
         _ type: T.Type, _ common: CommonDictionary, node index: Int32, at path: PickleCodingPath,
         native: any PickleArenaDecodable.Type
     ) throws -> T {
-        let budget = context.budget
+        let checkpoint = context.budget.checkpoint
         try spend(at: path)
         guard kind(of: index) == .dict else { return try native.decode(type, node: index, in: self, at: path) }
         do {
@@ -217,7 +217,7 @@ extension _PickleArenaDecoder {
             return try PickleNative.commonDictionary(common, as: T.self, reading: .node(reader))
         } catch {
             guard !arena.hasDistinctKeys(index) else { throw error }
-            context.budget = budget
+            context.budget.rewind(to: checkpoint)
             return try tree.unwrapComposite(type, from: value(of: index), at: path, form: PickleDecodingForm.of(T.self))
         }
     }

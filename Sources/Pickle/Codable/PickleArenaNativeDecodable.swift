@@ -90,7 +90,7 @@ extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodabl
         // Python wrote) is found out when the Swift dictionary does (two equal Python keys make equal
         // Swift keys) or when an entry fails: a dict with a repeated key is then read as the tree reads it,
         // from the budget as it was.
-        let budget = decoder.context.budget
+        let checkpoint = decoder.context.budget.checkpoint
         do {
             let reader = PickleArenaDictionaryReader(dict: index, decoder: decoder, path: path)
             if let kind = CommonDictionary(key: Key.self, value: Value.self) {
@@ -100,7 +100,7 @@ extension Dictionary: PickleArenaDecodable where Key: Decodable, Value: Decodabl
             }
         } catch {
             guard !decoder.arena.hasDistinctKeys(index) else { throw error }
-            decoder.context.budget = budget
+            decoder.context.budget.rewind(to: checkpoint)
             self = try Self(pickleValue: decoder.value(of: index), in: decoder.tree, at: path)
         }
     }
