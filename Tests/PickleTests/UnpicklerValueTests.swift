@@ -106,6 +106,35 @@ import Testing
         try check(values.map { ($0, $0) })
     }
 
+    /// A dict whose pickle repeats a key as another equal number (`1`, `1.0`, `True`, `1+0j`) keeps the first key
+    /// with the last value, as CPython's does, whether the keys are searched one by one (small dicts) or through
+    /// the index (larger ones), and whichever of the two is an `int`.
+    @Test(arguments: [3, 12, 16, 17, 40])
+    func keysRepeatedAsOtherNumbersKeepTheFirstKey(size: Int) throws {
+        let output = try CPython.run(
+            """
+            import pickle, sys
+            def body(x): return pickle.dumps(x, 2)[2:-1]
+            size = \(size)
+            keys = [float(i) if i % 2 else i for i in range(size)]
+            keys += [1, True, 2.0, complex(2, 0), -0.0, 0, size - 1, size - 2, size + 5.5]
+            entries = b''.join(body(key) + body('v%d' % i) for i, key in enumerate(keys))
+            data = b'\\x80\\x02}(' + entries + b'u.'
+            print(data.hex())
+            print(repr(pickle.loads(data)))
+            """)
+        let lines = output.split(separator: "\n").map(String.init)
+        try #require(lines.count == 2)
+        let value = try Unpickler.load(try CPython.bytes(hex: lines[0]))
+        #expect(value.description == lines[1])
+        guard case .dict(let dict) = value else {
+            Issue.record("not a dict: \(value)")
+            return
+        }
+        #expect(dict.count == size + 1)
+        #expect(dict[.float(1)] == dict[.bool(true)])
+    }
+
     @Test func sharedReferencesAndCycles() throws {
         try check([
             ("shared list", "(lambda L: [L, L, (L,), {'k': L}])([1])"),
