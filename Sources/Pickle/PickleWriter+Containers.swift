@@ -22,7 +22,7 @@ extension PickleWriter {
         let short = count <= 3 && proto >= 2
         if !short { write(.mark) }
         try elements.withUnsafeBufferPointer { items in
-            for position in 0..<count { try save(items, position) }
+            try saveItems(items, from: 0, to: count)
         }
         switch memoizeComposite(.tuple, elements, keeping: !isLastRoot) {
         case .found(let index):
@@ -211,7 +211,13 @@ extension PickleWriter {
         while start < count {
             let end = min(start + Self.batchSize, count)
             write(.mark)
-            for position in start..<end { try save(elements, position) }
+            var position = start
+            while position < end {
+                position = writeAtoms(elements, from: position, to: end)
+                guard position < end else { break }
+                try save(elements, position)
+                position += 1
+            }
             write(.appends)
             start = end
         }
@@ -239,7 +245,7 @@ extension PickleWriter {
                 write(.append)
             } else {
                 write(.mark)
-                for position in start..<end { try save(items, position) }
+                try saveItems(items, from: start, to: end)
                 write(.appends)
             }
             start = end
@@ -405,7 +411,7 @@ extension PickleWriter {
             let end = min(start + Self.batchSize, elements.count)
             write(.mark)
             try elements.withUnsafeBufferPointer { items in
-                for position in start..<end { try save(items, position) }
+                try saveItems(items, from: start, to: end)
             }
             write(.additems)
             if end - start < Self.batchSize { break }
@@ -434,7 +440,7 @@ extension PickleWriter {
         }
         write(.mark)
         try elements.withUnsafeBufferPointer { items in
-            for position in items.indices { try save(items, position) }
+            try saveItems(items, from: 0, to: items.count)
         }
         try finishFrozenSet(elements, dropping: .popMark, end: .frozenset)
     }

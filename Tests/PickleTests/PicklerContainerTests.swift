@@ -53,6 +53,52 @@ struct PicklerContainerTests {
         try expectSameAsCPython(cases)
     }
 
+    /// The items of ``atomsAcrossFrames()``: every kind of atom the pickler writes in a tight loop (`int`s of
+    /// one, two and four bytes, `None`, `bool`s, `float`s) next to what ends such a run (larger `int`s, `str`s,
+    /// lists), in the same order as the Python function `atoms` below. (Each `str` is different: CPython writes
+    /// equal strings that are different objects twice, this pickler once.)
+    static func atomItems(count: Int) -> [PickleValue] {
+        var items: [PickleValue] = [255, 256, 65535, 65536, .int(Int(Int32.max)), .int(Int(Int32.min)), .int(Int(Int32.min) - 1)]
+        for i in 0..<count {
+            switch i % 11 {
+            case 0: items.append(.int(i % 256))
+            case 1: items.append(.int(256 + i))
+            case 2: items.append(.int(-i - 1))
+            case 3: items.append(.int(i * 100_003))
+            case 4: items.append(.none)
+            case 5: items.append(.bool(i % 2 == 1))
+            case 6: items.append(.float(Double(i) / 4))
+            case 7: items.append(.string("s\(i)"))
+            case 8: items.append(.list(PickleList([.int(i)])))
+            case 9: items.append(.int((1 << 40) + i))
+            default: items.append(.int(65535 + i % 3))
+            }
+        }
+        return items
+    }
+
+    static let atomsSetup = """
+        def atoms(count):
+            items = [255, 256, 65535, 65536, 2**31 - 1, -2**31, -2**31 - 1]
+            for i in range(count):
+                k = i % 11
+                items.append([i % 256, 256 + i, -i - 1, i * 100003, None, i % 2 == 1, i / 4, 's%d' % i, [i],
+                              2**40 + i, 65535 + i % 3][k])
+            return items
+        """
+
+    @Test("Lists and tuples of atoms next to other values, within a frame and across frame boundaries")
+    func atomsAcrossFrames() throws {
+        var cases: [PicklerCase] = []
+        // 40,000 items make about 170 KiB of pickle: three frames at protocols 4 and 5.
+        for count in [0, 5, 30, 40_000] {
+            let items = Self.atomItems(count: count)
+            cases.append(PicklerCase("list \(count)", .list(PickleList(items)), "atoms(\(count))"))
+            cases.append(PicklerCase("tuple \(count)", .tuple(items), "tuple(atoms(\(count)))"))
+        }
+        try expectSameAsCPython(cases, setup: Self.atomsSetup)
+    }
+
     @Test("Sets and frozensets of strings, in Python's iteration order")
     func setsOfStrings() throws {
         // The iteration order of a str set depends on hashes; PYTHONHASHSEED=0 makes it stable, and
