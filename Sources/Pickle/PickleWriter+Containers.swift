@@ -21,10 +21,11 @@ extension PickleWriter {
         defer { depth -= 1 }
         let short = count <= 3 && proto >= 2
         if !short { write(.mark) }
+        let keysBefore = memo.compositeKeyCount
         try elements.withUnsafeBufferPointer { items in
             try saveItems(items, from: 0, to: count)
         }
-        switch memoizeComposite(.tuple, elements, keeping: !isLastRoot) {
+        switch memoizeComposite(.tuple, elements, keeping: !isLastRoot, since: isLastRoot ? keysBefore : nil) {
         case .found(let index):
             // The tuple was reached from its own elements (through a list, say): drop what was pushed
             // and fetch the memoized tuple, as CPython does.

@@ -889,10 +889,15 @@ extension PickleWriter {
     /// After a tuple's or frozenset's elements are written: finds it in the memo (it reached itself
     /// through its elements), or gives it a memo index, findable when its elements are unless `keeping`
     /// is `false` (nothing will look for it again).
+    ///
+    /// - Parameter since: For a value that was not in the memo before its elements were written (the
+    ///   root of a one-value dump), ``PicklerMemo/compositeKeyCount`` then: when writing the elements
+    ///   gave no tuple or frozenset a key, nothing can be found, and an index not kept needs no key.
     mutating func memoizeComposite(
-        _ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue], keeping: Bool = true
+        _ kind: PicklerMemo.CompositeKind, _ elements: [PickleValue], keeping: Bool = true, since: Int? = nil
     ) -> CompositeMemo {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
+        if !keeping, let since, memo.compositeKeyCount == since { return .new(memo.allocate()) }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.keyBound(elements)) { buffer in
             var key = KeyWords(buffer)
             guard buildKey(kind, elements, into: &key) else { return .new(memo.allocate()) }
             let (found, hash) = memo.keyed.find(.composite, key.bytes)
@@ -903,7 +908,10 @@ extension PickleWriter {
             let index = memo.allocate()
             guard keeping else { return .new(index) }
             memo.keyed.insert(.composite, key.bytes, hash: hash, index: index)
-            if kind.hasStorageIdentity { memo.insert(composite: elements, index: index) }
+            if kind.hasStorageIdentity {
+                memo.compositeKeyCount &+= 1
+                memo.insert(composite: elements, index: index)
+            }
             return .new(index)
         }
     }

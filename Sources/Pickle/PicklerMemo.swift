@@ -37,6 +37,9 @@ struct PicklerMemo: ~Copyable {
     /// by another array while it is a key, when the memo retains its objects (see
     /// ``init(retainingObjects:)``; otherwise every tuple it meets is part of the value being dumped).
     var compositeStorage: [[PickleValue]] = []
+    /// How many tuples and frozensets have been given a key in ``keyed`` so far: a tuple whose
+    /// elements added none cannot have been reached from them (see ``PickleWriter/memoizeComposite(_:_:keeping:since:)``).
+    var compositeKeyCount = 0
 
     /// The kinds of keys in ``keyed``.
     enum KeyKind: UInt8 {
