@@ -20,17 +20,20 @@ extension PickleWriter {
     // MARK: globals
 
     mutating func saveGlobal(_ global: PickleGlobal) throws {
-        let key = Self.globalKey(global)
+        try Self.withGlobalKey(global) { key in try saveGlobal(global, key: key) }
+    }
+
+    /// ``saveGlobal(_:)`` with the global's memo key.
+    private mutating func saveGlobal(_ global: PickleGlobal, key: UnsafeRawBufferPointer) throws {
         let found = memo.keyed.find(.global, key)
         if let index = found.index {
             try writeGet(index)
             return
         }
         try checkName(global)
-        let dot = global.name.utf8.lastIndex(of: UInt8(ascii: "."))
         if proto >= 4 {
             try save(.string(global.module))
-            if global.name.utf8.elementsEqual(global.module.utf8) {
+            if Self.withUTF8(global.name, { name in Self.withUTF8(global.module) { Self.sameBytes(name, $0) } }) {
                 // Two str objects in CPython even when equal (`datetime.datetime`): the name is written
                 // again, not fetched as the module's memo entry.
                 try saveFreshString(global.name)
@@ -38,7 +41,7 @@ extension PickleWriter {
                 try save(.string(global.name))
             }
             write(.stackGlobal)
-        } else if let dot {
+        } else if let dot = global.name.utf8.lastIndex(of: UInt8(ascii: ".")) {
             // A nested name below protocol 4: getattr(parent, "last"), as CPython writes it.
             let parent = PickleGlobal(module: global.module, name: String(global.name[..<dot]))
             let last = String(global.name[global.name.utf8.index(after: dot)...])
@@ -60,22 +63,35 @@ extension PickleWriter {
     /// Refuses names no Python global has, which would also break the line-based opcodes: an empty
     /// module or name, an empty part of a dotted name, a newline.
     private func checkName(_ global: PickleGlobal) throws {
-        var valid = !global.module.isEmpty && !global.module.utf8.contains(UInt8(ascii: "\n"))
+        guard Self.isValidModule(global.module), Self.isValidName(global.name) else {
+            throw PickleError(.unpicklable, "\(global.fullName) is not a valid global name")
+        }
+    }
+
+    /// A module name is not empty and has no newline.
+    private static func isValidModule(_ module: String) -> Bool {
+        withUTF8(module) { bytes in !bytes.isEmpty && !bytes.contains(UInt8(ascii: "\n")) }
+    }
+
+    /// A name has no newline and no empty part between, before or after its dots.
+    private static func isValidName(_ name: String) -> Bool {
+        withUTF8(name) { isValidName($0) }
+    }
+
+    private static func isValidName(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var partLength = 0
-        for byte in global.name.utf8 where valid {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\n"):
-                valid = false
+                return false
             case UInt8(ascii: "."):
-                valid = partLength > 0
+                guard partLength > 0 else { return false }
                 partLength = 0
             default:
                 partLength += 1
             }
         }
-        guard valid, partLength > 0 else {
-            throw PickleError(.unpicklable, "\(global.fullName) is not a valid global name")
-        }
+        return partLength > 0
     }
 
     /// `GLOBAL` or `INST` with the module and the name on a line each: ASCII, with the Python 2 names
@@ -146,14 +162,14 @@ extension PickleWriter {
     private mutating func writeReduction(_ object: PickleObject) throws {
         let arguments = object.arguments
         if proto >= 2, case .global(let function) = object.callable, let cls = arguments.first {
-            let name = function.name.split(separator: ".").last.map(String.init) ?? function.name
-            if name == "__newobj__" {
+            let constructor = Self.constructorKind(function.name)
+            if constructor == .newObject {
                 try save(cls)
                 try saveArguments(Array(arguments.dropFirst()))
                 write(.newobj)
                 return
             }
-            if name == "__newobj_ex__", arguments.count == 3, case .tuple(let positional) = arguments[1],
+            if constructor == .newObjectWithKeywords, arguments.count == 3, case .tuple(let positional) = arguments[1],
                 case .dict(let keywords) = arguments[2]
             {
                 try writeNewObject(class: cls, arguments: positional, keywordArguments: keywords)
@@ -163,6 +179,30 @@ extension PickleWriter {
         try save(object.callable)
         try saveArguments(arguments)
         write(.reduce)
+    }
+
+    /// What the last non-empty part of a callable's dotted name (`c` of `a.b.c`, as
+    /// `name.split(separator: ".").last` gives it) makes of a reduction.
+    enum ConstructorKind {
+        /// `__newobj__`: `NEWOBJ`.
+        case newObject
+        /// `__newobj_ex__`: `NEWOBJ_EX`.
+        case newObjectWithKeywords
+        /// Any other name: `REDUCE`.
+        case other
+    }
+
+    static func constructorKind(_ name: String) -> ConstructorKind {
+        withUTF8(name) { bytes in
+            var end = bytes.count
+            while end > 0, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            var start = end
+            while start > 0, bytes[start - 1] != UInt8(ascii: ".") { start -= 1 }
+            let last = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            if sameBytes(last, "__newobj__") { return .newObject }
+            if sameBytes(last, "__newobj_ex__") { return .newObjectWithKeywords }
+            return .other
+        }
     }
 
     /// `cls.__new__(cls, *args)`: `NEWOBJ` at protocol 2 and later; below, what CPython's default

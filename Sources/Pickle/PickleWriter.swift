@@ -1,3 +1,11 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The pickler's engine: the output, the memo and the frame state, with one method per kind of
 /// value, following CPython's `_pickle.c` `save_*` functions.
 ///
@@ -968,7 +976,7 @@ extension PickleWriter {
         case .frozenset(let set):
             return compositeIndex(.frozenset, set.elements)
         case .global(let global):
-            return memo.keyed.find(.global, Self.globalKey(global)).index
+            return Self.withGlobalKey(global) { memo.keyed.find(.global, $0).index }
         case .complex(let real, let imaginary):
             return withUnsafeBytes(of: Self.complexKey(real: real, imaginary: imaginary)) {
                 memo.keyed.find(.composite, $0).index
@@ -986,12 +994,50 @@ extension PickleWriter {
         }
     }
 
-    /// The memo key of a global: `module + "\n" + name`, unambiguous as no valid name has a newline.
-    static func globalKey(_ global: PickleGlobal) -> [UInt8] {
-        var key = Array(global.module.utf8)
-        key.append(UInt8(ascii: "\n"))
-        key.append(contentsOf: global.name.utf8)
-        return key
+    /// Calls `body` with the memo key of a global, `module + "\n" + name` (unambiguous as no valid name
+    /// has a newline), built on the stack unless it is long.
+    static func withGlobalKey<R>(_ global: PickleGlobal, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUTF8(global.module) { module in
+            try withUTF8(global.name) { name in
+                let count = module.count + 1 + name.count
+                guard count <= globalKeyStackBytes else {
+                    return try Array(module + [UInt8(ascii: "\n")] + name).withUnsafeBytes(body)
+                }
+                return try withUnsafeTemporaryAllocation(byteCount: globalKeyStackBytes, alignment: 8) { buffer in
+                    let start = buffer.baseAddress.unsafelyUnwrapped
+                    if module.count > 0 { start.copyMemory(from: module.baseAddress.unsafelyUnwrapped, byteCount: module.count) }
+                    start.storeBytes(of: UInt8(ascii: "\n"), toByteOffset: module.count, as: UInt8.self)
+                    if name.count > 0 {
+                        (start + module.count + 1).copyMemory(from: name.baseAddress.unsafelyUnwrapped, byteCount: name.count)
+                    }
+                    return try body(UnsafeRawBufferPointer(start: start, count: count))
+                }
+            }
+        }
+    }
+
+    /// The longest global key built on the stack.
+    private static let globalKeyStackBytes = 256
+
+    /// Calls `body` with the UTF-8 of `string`, in place for a native string.
+    @inline(__always)
+    static func withUTF8<R>(_ string: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try string.utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        return try Array(string.utf8).withUnsafeBytes(body)
+    }
+
+    /// Whether two runs of bytes are the same.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress.unsafelyUnwrapped, b.baseAddress.unsafelyUnwrapped, a.count) == 0)
+    }
+
+    /// Whether a run of bytes is the ASCII text `text`.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        sameBytes(a, UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// The memo key of a complex number: its bits.

@@ -48,6 +48,9 @@ struct PicklerObjectTests {
 
     static func main(_ name: String) -> PickleGlobal { PickleGlobal(module: "__main__", name: name) }
 
+    /// A class name of 300 characters.
+    static let longName = "Long" + String(repeating: "x", count: 296)
+
     @Test("Globals by name, nested names, and Python 2 names below protocol 3")
     func globals() throws {
         let cases: [PicklerCase] = [
@@ -75,11 +78,16 @@ struct PicklerObjectTests {
                     .global(Self.main("Outer.Mid.Inner")), .global(PickleGlobal(module: "builtins", name: "getattr")),
                 ],
                 "[Outer.Mid.Inner, Outer.Mid, Outer.Mid.Inner, getattr]"),
+            // A name too long for the memo key the pickler builds on its stack, met twice.
+            PicklerCase(
+                "long name", [.global(Self.main(Self.longName)), .global(Self.main(Self.longName))],
+                "[\(Self.longName), \(Self.longName)]"),
         ]
-        try expectSameAsCPython(cases, setup: Self.classes)
+        let setup = Self.classes + "\nclass \(Self.longName):\n    pass\n"
+        try expectSameAsCPython(cases, setup: setup)
         // Without fix_imports, the Python 3 names are written as they are.
         try expectSameAsCPython(
-            cases, setup: Self.classes, protocols: 0...2,
+            cases, setup: setup, protocols: 0...2,
             options: { PicklerOptions(protocolVersion: $0, fixPython2Imports: false) },
             dumps: "(lambda x, p: pickle.dumps(x, p, fix_imports=False))",
             loads: "(lambda b: pickle.loads(b, fix_imports=False))")
@@ -126,6 +134,8 @@ struct PicklerObjectTests {
         for bad in [
             PickleGlobal(module: "", name: "x"), PickleGlobal(module: "m", name: "a\nb"),
             PickleGlobal(module: "m", name: "a..b"), PickleGlobal(module: "m", name: ""),
+            PickleGlobal(module: "m\nn", name: "x"), PickleGlobal(module: "m", name: ".a"),
+            PickleGlobal(module: "m", name: "a."),
         ] {
             #expect {
                 try Pickler.dumps(.global(bad), protocol: 4)
