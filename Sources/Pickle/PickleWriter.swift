@@ -76,9 +76,11 @@ struct PickleWriter: ~Copyable {
         if ownsBase { MallocBuffer.free(base) }
     }
 
-    /// Memory on the caller's stack for a writer of one small dump: its first output buffer and the first
-    /// slots and keys of its memo, so that a dump that fits allocates nothing but its result (three
-    /// `malloc`s and `free`s fewer, two of them of blocks too large for glibc's per-thread cache).
+    /// Memory the caller lends a writer of one small dump: its first output buffer and the first slots and
+    /// keys of its memo, in one block, so that a dump that fits allocates that block and its result (two
+    /// `malloc`s and `free`s fewer, of blocks too large for glibc's per-thread cache). At about 5 KiB it is
+    /// more than `withUnsafeTemporaryAllocation` keeps on the stack (1 KiB), so callers take it from
+    /// ``MallocBuffer``.
     enum Scratch {
         static let outputBytes = initialCapacity
         static let slotCount = PicklerMemo.keyedInitialCapacity

@@ -35,7 +35,7 @@ enum PickleStreamEncoding {
         let context = PickleEncodingContext(
             protocolVersion: options.protocolVersion, dateEncodingStrategy: options.dateEncodingStrategy,
             userInfo: options.userInfo)
-        let state = PickleStreamState(writer: PickleWriter(validated: pickler, singleDump: true), context: context)
+        let state = PickleStreamState(validated: pickler, context: context)
         // The spare encoder refers to the state: without this, each encode would keep the other alive.
         defer { state.release() }
         do {
@@ -157,10 +157,21 @@ final class PickleStreamState {
     @exclusivity(unchecked) private var written: [PickleValue] = []
     @exclusivity(unchecked) private var spare: _PickleStreamEncoder?
     @exclusivity(unchecked) private var treeEncoder: _PickleEncoder?
+    /// The writer's first output buffer and memo (``PickleWriter/Scratch``), one block for the state's life.
+    private let scratch: UnsafeMutableRawBufferPointer
 
-    init(writer: consuming PickleWriter, context: PickleEncodingContext) {
-        self.writer = writer
+    /// A state whose writer dumps one value with options that passed ``PickleWriter/validate(_:)``.
+    init(validated options: PicklerOptions, context: PickleEncodingContext) {
+        scratch = UnsafeMutableRawBufferPointer(
+            start: MallocBuffer.allocate(byteCount: PickleWriter.Scratch.byteCount), count: PickleWriter.Scratch.byteCount)
+        writer = PickleWriter(validated: options, singleDump: true, scratch: scratch)
         self.context = context
+    }
+
+    deinit {
+        // The writer is destroyed after this, but neither it nor its memo reads the scratch then: they free
+        // only the blocks they allocated themselves once they outgrew it.
+        MallocBuffer.free(scratch.baseAddress.unsafelyUnwrapped)
     }
 
     var proto: Int { writer.proto }
