@@ -40,21 +40,24 @@ struct UnpicklerMachine: ~Copyable {
     /// ``smallStringLayoutHolds``, read once.
     let smallStringsInline: Bool
 
-    /// A machine over `buffer` from `position` whose stack starts in `stackStorage` (see
-    /// ``withMachine(_:position:options:_:)``).
+    /// A machine over `buffer` from `position` whose stack starts in `stackStorage` and memo in `memoStorage`
+    /// (see ``withMachine(_:position:options:_:)``).
     private init(
         _ buffer: UnsafeRawBufferPointer, position: Int, options: UnpicklerOptions,
-        stackStorage: UnsafeMutableBufferPointer<UnpicklerStackEntry>
+        stackStorage: UnsafeMutableBufferPointer<UnpicklerStackEntry>,
+        memoStorage: UnsafeMutableBufferPointer<UnpicklerStackEntry>
     ) {
         reader = PickleReader(buffer, position: position)
         stack = UnpicklerStack(storage: stackStorage)
+        memo = UnpicklerMemo(storage: memoStorage)
         self.options = options
         maxDepth = Int32(clamping: max(options.maxDepth, 1))
         smallStringsInline = Self.smallStringLayoutHolds
     }
 
-    /// Calls `body` with a machine over `buffer` from `position`, whose stack's first entries are on this
-    /// function's own stack, so that a shallow pickle loads without allocating one. The machine cannot
+    /// Calls `body` with a machine over `buffer` from `position`, whose stack's and memo's first entries are
+    /// on this function's own stack (1 KiB each, the most `withUnsafeTemporaryAllocation` keeps there), so
+    /// that a shallow pickle of a few memo entries loads without allocating either. The machine cannot
     /// outlive the call.
     @inline(__always)
     static func withMachine<R>(
@@ -63,8 +66,12 @@ struct UnpicklerMachine: ~Copyable {
     ) throws(PickleError) -> R {
         try withUnsafeTemporaryAllocation(of: UnpicklerStackEntry.self, capacity: UnpicklerStack.initialCapacity) {
             (storage) throws(PickleError) -> R in
-            var machine = UnpicklerMachine(buffer, position: position, options: options, stackStorage: storage)
-            return try body(&machine)
+            try withUnsafeTemporaryAllocation(of: UnpicklerStackEntry.self, capacity: UnpicklerMemo.initialCapacity) {
+                (memoStorage) throws(PickleError) -> R in
+                var machine = UnpicklerMachine(
+                    buffer, position: position, options: options, stackStorage: storage, memoStorage: memoStorage)
+                return try body(&machine)
+            }
         }
     }
 

@@ -7,15 +7,20 @@
 /// that goes to a dictionary instead. The memo costs memory in proportion to the `PUT`s in the data,
 /// whatever their indices.
 ///
-/// The array is a `malloc` block grown with `realloc` rather than a Swift `Array`: a memo of many entries
-/// (one per `str` of a list of strings, say) then grows in place, or is moved by the kernel, instead of
-/// being copied into a new block at each doubling, whose fresh pages the copy faults in one by one.
+/// The array starts in storage the caller may lend for the length of a load (on its own stack, see
+/// ``UnpicklerMachine/withMachine(_:position:options:_:)``), so that a pickle of a few memo entries stores
+/// them without allocating. Beyond that it is a `malloc` block grown with `realloc` rather than a Swift
+/// `Array`: a memo of many entries (one per `str` of a list of strings, say) then grows in place, or is
+/// moved by the kernel, instead of being copied into a new block at each doubling, whose fresh pages the
+/// copy faults in one by one.
 struct UnpicklerMemo: ~Copyable {
     /// Entries at small indices, `denseCount` of them initialized; a ``UnpicklerStackEntry/hole`` for an
-    /// index never stored. `nil` until the first entry.
+    /// index never stored. `nil` until the first entry, unless storage was lent.
     private var dense: UnsafeMutablePointer<UnpicklerStackEntry>? = nil
     private var denseCount = 0
     private var denseCapacity = 0
+    /// Whether ``dense`` came from `malloc` and is freed here, rather than being the caller's storage.
+    private var ownsDense = true
     /// Entries at indices too large for `dense`; `nil` until the first (a load that needs none then frees
     /// nothing for it).
     private var sparse: [Int: UnpicklerStackEntry]? = nil
@@ -25,12 +30,24 @@ struct UnpicklerMemo: ~Copyable {
     /// The number of entries room is made for at the first store.
     static let initialCapacity = 32
 
+    /// The number of entries a block from `malloc` starts with when the memo leaves lent storage: four
+    /// times the lent entries, skipping a `realloc` that a pickle a little larger would pay for.
+    static let firstBlockCapacity = 128
+
     init() {}
+
+    /// A memo whose first entries go in `storage`, uninitialized memory that must outlive the memo.
+    init(storage: UnsafeMutableBufferPointer<UnpicklerStackEntry>) {
+        guard let start = storage.baseAddress, storage.count > 0 else { return }
+        dense = start
+        denseCapacity = storage.count
+        ownsDense = false
+    }
 
     deinit {
         if let dense {
             dense.deinitialize(count: denseCount)
-            MallocBuffer.free(dense)
+            if ownsDense { MallocBuffer.free(dense) }
         }
     }
 
@@ -81,6 +98,13 @@ struct UnpicklerMemo: ~Copyable {
     /// Makes room for `needed` entries in `dense`, at least doubling it.
     private mutating func reserve(_ needed: Int) {
         guard needed > denseCapacity else { return }
+        if let dense, !ownsDense {
+            let capacity = max(needed, Self.firstBlockCapacity)
+            self.dense = MallocBuffer.grow(dense, count: denseCount, capacity: capacity, owned: false)
+            ownsDense = true
+            denseCapacity = capacity
+            return
+        }
         let capacity = max(needed, 2 * denseCapacity, Self.initialCapacity)
         if let dense {
             self.dense = MallocBuffer.reallocate(dense, capacity: capacity)
@@ -94,11 +118,13 @@ struct UnpicklerMemo: ~Copyable {
     mutating func removeAll() {
         if let dense {
             dense.deinitialize(count: denseCount)
-            MallocBuffer.free(dense)
+            if ownsDense {
+                MallocBuffer.free(dense)
+                self.dense = nil
+                denseCapacity = 0
+            }
         }
-        dense = nil
         denseCount = 0
-        denseCapacity = 0
         sparse = nil
         count = 0
     }

@@ -90,7 +90,9 @@ struct UnpicklerStack: ~Copyable {
     }
 
     private mutating func grow() {
-        let newCapacity = max(capacity * 2, Self.initialCapacity)
+        // Out of lent storage, four times as much at once: a batch of up to 1000 items (the most a
+        // pickler puts between MARK and APPENDS) then takes one block and at most three reallocations.
+        let newCapacity = ownsBase ? capacity * 2 : max(capacity * 4, Self.initialCapacity)
         // In place where `malloc` can, with no copy (see MallocBuffer.reallocate).
         base = MallocBuffer.grow(base, count: count, capacity: newCapacity, owned: ownsBase)
         capacity = newCapacity

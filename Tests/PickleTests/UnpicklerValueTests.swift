@@ -6,10 +6,11 @@ import Testing
 /// Values pickled by CPython at every protocol load as the same values: types, exact contents,
 /// shared objects and cycles.
 @Suite struct UnpicklerValueTests {
-    @Test("The unpickler's first stack entries fit in what withUnsafeTemporaryAllocation keeps on the stack")
+    @Test("The unpickler's first stack and memo entries fit in what withUnsafeTemporaryAllocation keeps on the stack")
     func stackStorageStaysOnTheStack() {
         // Beyond 1 KiB the standard library allocates the storage on the heap, for every load.
         #expect(UnpicklerStack.initialCapacity * MemoryLayout<UnpicklerStackEntry>.stride <= 1024)
+        #expect(UnpicklerMemo.initialCapacity * MemoryLayout<UnpicklerStackEntry>.stride <= 1024)
     }
 
     static let classes = """
