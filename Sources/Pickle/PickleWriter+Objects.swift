@@ -32,13 +32,13 @@ extension PickleWriter {
         }
         try checkName(global)
         if proto >= 4 {
-            try save(.string(global.module))
+            try saveStringValue(global.module)
             if Self.withUTF8(global.name, { name in Self.withUTF8(global.module) { Self.sameBytes(name, $0) } }) {
                 // Two str objects in CPython even when equal (`datetime.datetime`): the name is written
                 // again, not fetched as the module's memo entry.
                 try saveFreshString(global.name)
             } else {
-                try save(.string(global.name))
+                try saveStringValue(global.name)
             }
             write(.stackGlobal)
         } else if let dot = global.name.utf8.lastIndex(of: UInt8(ascii: ".")) {
