@@ -134,9 +134,9 @@ func sameCodePoints(_ a: String, _ b: String) -> Bool {
     return (contiguous ?? nil) ?? a.utf8.elementsEqual(b.utf8)
 }
 
-/// Whether two buffers of the same length hold the same bytes, compared eight at a time.
+/// Whether two buffers hold the same bytes, compared eight at a time.
 @inline(__always)
-private func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
     let count = a.count
     guard count == b.count else { return false }
     var offset = 0
@@ -151,6 +151,12 @@ private func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer)
         offset += 1
     }
     return true
+}
+
+/// Whether a buffer holds exactly the ASCII text `text`.
+@inline(__always)
+func sameBytes(_ a: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+    sameBytes(a, UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
 }
 
 /// A number normalised for Python's cross-type equality: `True == 1 == 1.0 == 1+0j`.

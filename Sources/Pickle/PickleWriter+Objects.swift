@@ -33,7 +33,7 @@ extension PickleWriter {
         try checkName(global)
         if proto >= 4 {
             try saveStringValue(global.module)
-            if Self.withUTF8(global.name, { name in Self.withUTF8(global.module) { Self.sameBytes(name, $0) } }) {
+            if sameCodePoints(global.name, global.module) {
                 // Two str objects in CPython even when equal (`datetime.datetime`): the name is written
                 // again, not fetched as the module's memo entry.
                 try saveFreshString(global.name)

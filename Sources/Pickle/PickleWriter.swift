@@ -1,11 +1,3 @@
-#if canImport(Darwin)
-import Darwin
-#elseif canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The pickler's engine: the output, the memo and the frame state, with one method per kind of
 /// value, following CPython's `_pickle.c` `save_*` functions.
 ///
@@ -87,6 +79,17 @@ struct PickleWriter: ~Copyable {
         static let arenaBytes = KeyedMemoTable.initialArenaCapacity
         /// The bytes to lend to ``PickleWriter/init(validated:singleDump:scratch:)``.
         static var byteCount: Int { outputBytes + slotCount * KeyedMemoTable.Scratch.slotSize + arenaBytes }
+
+        /// A block of ``byteCount`` bytes from ``MallocBuffer`` (aligned for any of its uses); free it with
+        /// ``free(_:)`` once the writer it was lent to is done.
+        static func allocate() -> UnsafeMutableRawBufferPointer {
+            UnsafeMutableRawBufferPointer(start: MallocBuffer.allocate(byteCount: byteCount), count: byteCount)
+        }
+
+        /// Frees a block from ``allocate()``.
+        static func free(_ scratch: UnsafeMutableRawBufferPointer) {
+            if let start = scratch.baseAddress { MallocBuffer.free(start) }
+        }
         /// The alignment the scratch memory needs.
         static let alignment = 16
     }
@@ -1028,18 +1031,6 @@ extension PickleWriter {
             return result
         }
         return try Array(string.utf8).withUnsafeBytes(body)
-    }
-
-    /// Whether two runs of bytes are the same.
-    @inline(__always)
-    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress.unsafelyUnwrapped, b.baseAddress.unsafelyUnwrapped, a.count) == 0)
-    }
-
-    /// Whether a run of bytes is the ASCII text `text`.
-    @inline(__always)
-    static func sameBytes(_ a: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
-        sameBytes(a, UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// The memo key of a complex number: its bits.

@@ -155,10 +155,8 @@ public final class Pickler {
         try PickleWriter.validate(options)
         // The scratch is too large for `withUnsafeTemporaryAllocation` to put on the stack, and its heap
         // block comes from `posix_memalign`, about 190 instructions a dump more than `malloc`'s.
-        let scratch = UnsafeMutableRawBufferPointer(
-            start: MallocBuffer.allocate(byteCount: PickleWriter.Scratch.byteCount),
-            count: PickleWriter.Scratch.byteCount)
-        defer { MallocBuffer.free(scratch.baseAddress.unsafelyUnwrapped) }
+        let scratch = PickleWriter.Scratch.allocate()
+        defer { PickleWriter.Scratch.free(scratch) }
         var writer = PickleWriter(validated: options, singleDump: true, scratch: scratch)
         writer.rootIsLast = true
         try writer.dump(value)

@@ -162,8 +162,7 @@ final class PickleStreamState {
 
     /// A state whose writer dumps one value with options that passed ``PickleWriter/validate(_:)``.
     init(validated options: PicklerOptions, context: PickleEncodingContext) {
-        scratch = UnsafeMutableRawBufferPointer(
-            start: MallocBuffer.allocate(byteCount: PickleWriter.Scratch.byteCount), count: PickleWriter.Scratch.byteCount)
+        scratch = PickleWriter.Scratch.allocate()
         writer = PickleWriter(validated: options, singleDump: true, scratch: scratch)
         self.context = context
     }
@@ -171,7 +170,7 @@ final class PickleStreamState {
     deinit {
         // The writer is destroyed after this, but neither it nor its memo reads the scratch then: they free
         // only the blocks they allocated themselves once they outgrew it.
-        MallocBuffer.free(scratch.baseAddress.unsafelyUnwrapped)
+        PickleWriter.Scratch.free(scratch)
     }
 
     var proto: Int { writer.proto }
