@@ -59,7 +59,8 @@ def main():
                  "(build COMPARE_BINARY with bash Benchmarks/compare.sh, or as it does)")
     binary, golden = sys.argv[1], sys.argv[2]
     wanted = sys.argv[3:]
-    workloads = wanted or [kind + "/" + name for kind in ("dumps", "loads", "codable-dumps", "codable-loads")
+    workloads = wanted or [kind + "/" + name for kind in ("dumps", "loads", "codable-dumps", "codable-loads",
+                                                           "document-loads", "document-read")
                            for name in BM]
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write(CPYTHON_LOOP)
@@ -79,7 +80,9 @@ def main():
         ours = per_operation(
             lambda n: [binary, "--golden", golden, "--data", golden, "--only", workload, "--iterations", str(n),
                        "--reps", "1"], counts)
-        label = ("Codable " if kind.startswith("codable") else "") + operation + " " + name
+        prefix = {"codable": "Codable ", "document": "PickleDocument "}.get(kind.split("-")[0], "")
+        suffix = ", every value read," if kind == "document-read" else ""
+        label = prefix + operation + suffix + " " + name
         print("| %s | %s | %s | %.2f× |" % (label, format(round(theirs), ","), format(round(ours), ","),
                                            theirs / ours), flush=True)
     os.unlink(script.name)

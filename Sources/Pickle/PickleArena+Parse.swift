@@ -6,13 +6,18 @@ extension PickleArena {
     /// (the tree's unpickler then reports it, in its words).
     ///
     /// The arena reads `buffer` until the decode is done: the caller keeps it alive.
-    static func parse(_ buffer: UnsafeRawBufferPointer, options: UnpicklerOptions) -> PickleArena? {
+    ///
+    /// `storage`, when given, is where the arena's first nodes and children go (see
+    /// ``init(buffer:storage:)``).
+    static func parse(
+        _ buffer: UnsafeRawBufferPointer, options: UnpicklerOptions, storage: UnsafeMutableRawPointer? = nil
+    ) -> PickleArena? {
         // Hooks are the caller's code: a load handed over after one ran would run it twice.
         guard options.resolveGlobal == nil, options.persistentLoad == nil, options.maxDepth < 30_000 else {
             return nil
         }
         if let limit = options.maxInputSize, buffer.count > limit { return nil }
-        let arena = PickleArena(buffer: buffer)
+        let arena = PickleArena(buffer: buffer, storage: storage)
         // The parser's stack, marks and memo start in memory on this function's stack.
         let parsed = withUnsafeTemporaryAllocation(byteCount: PickleArenaParser.storageBytes, alignment: 8) { storage in
             var parser = PickleArenaParser(arena: arena, buffer: buffer, options: options, storage: storage)

@@ -42,6 +42,16 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations { blackHole(try Unpickler.load(pickle)) }
         }
+        Benchmark("document loads \(name)") { benchmark in
+            let pickle = try pickle.get()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(try PickleDocument(pickle)) }
+        }
+        Benchmark("document read \(name)") { benchmark in
+            let pickle = try pickle.get()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(DocumentWalk.readAll(try PickleDocument(pickle).root)) }
+        }
         Benchmark("Codable dumps \(name)") { benchmark in
             let codable = try codable.get()
             benchmark.startMeasurement()

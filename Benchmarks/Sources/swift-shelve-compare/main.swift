@@ -140,6 +140,22 @@ func workloads(options: Options) throws -> [WorkloadGroup] {
                     ]
                 }
             ))
+        // Read-only loads through PickleDocument: the parse alone, and the parse with every value read.
+        groups.append(
+            (
+                ["document-loads/\(object.rawValue)", "document-read/\(object.rawValue)"],
+                {
+                    let pickle = try object.pickle(in: options.golden)
+                    return [
+                        Workload(name: "document-loads/\(object.rawValue)", operations: 1) {
+                            sink(try PickleDocument(pickle))
+                        },
+                        Workload(name: "document-read/\(object.rawValue)", operations: 1) {
+                            sink(DocumentWalk.readAll(try PickleDocument(pickle).root))
+                        },
+                    ]
+                }
+            ))
         groups.append(
             (
                 ["codable-dumps/\(object.rawValue)", "codable-loads/\(object.rawValue)"],
