@@ -45,6 +45,7 @@ def rows():
         yield ("dumps %s" % label, "dumps/" + key, "dumps/" + key, None, None, None)
         yield ("loads %s" % label, "loads/" + key, "loads/" + key, None, None, None)
     yield ("shelf get (per record)", "shelf/get", "shelf/get", "shelf/get", 3.0, 0.5)
+    yield ("shelf get as a PickleDocument (per record)", "shelf/get-document", "shelf/get", "shelf/get", 3.0, 0.5)
     yield ("shelf set (per record)", "shelf/set", "shelf/set", "shelf/set", None, 0.9)
     yield ("shelf iterate keys (per key)", "shelf/keys", "shelf/keys", "shelf/keys", None, None)
     yield ("writeback: get all, sync (per record)", "shelf/writeback-get-sync", "shelf/writeback-get-sync",

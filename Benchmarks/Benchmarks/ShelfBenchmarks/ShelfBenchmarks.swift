@@ -45,6 +45,11 @@ let benchmarks: @Sendable () -> Void = {
             guard let bench = getting.bench, let shelf = getting.shelf else { return }
             try bench.getAll(shelf)
         }
+        let documents = Fixture()
+        Benchmark("shelf get as PickleDocument ×\(records)\(suffix)", configuration: configuration(documents)) { _ in
+            guard let bench = documents.bench, let shelf = documents.shelf else { return }
+            try bench.getAllDocuments(shelf)
+        }
         let setting = Fixture()
         Benchmark("shelf set ×\(records)\(suffix)", configuration: configuration(setting)) { _ in
             guard let bench = setting.bench, let shelf = setting.shelf else { return }

@@ -83,6 +83,11 @@ public final class ShelfWorkbench {
         for key in keys { sink(try shelf.value(forKey: key)) }
     }
 
+    /// Reads every record as a `PickleDocument`, without building its objects.
+    public func getAllDocuments(_ shelf: Shelf) throws {
+        for key in keys { sink(try shelf.document(forKey: key)) }
+    }
+
     /// Replaces every record with a new pickle of ``value``.
     public func setAll(_ shelf: Shelf) throws {
         for key in keys { try shelf.setValue(value, forKey: key) }

@@ -195,7 +195,7 @@ func workloads(options: Options) throws -> [WorkloadGroup] {
     for (prefix, makeValue) in shelves {
         groups.append(
             (
-                ["get", "set", "keys", "writeback-get-sync"].map { prefix + $0 },
+                ["get", "get-document", "set", "keys", "writeback-get-sync"].map { prefix + $0 },
                 {
                     let bench = try ShelfWorkbench(count: options.shelfRecords, value: try makeValue())
                     let records = options.shelfRecords
@@ -203,6 +203,9 @@ func workloads(options: Options) throws -> [WorkloadGroup] {
                     return [
                         Workload(name: prefix + "get", operations: records) {
                             try bench.getAll(try bench.shelf(writeback: false))
+                        },
+                        Workload(name: prefix + "get-document", operations: records) {
+                            try bench.getAllDocuments(try bench.shelf(writeback: false))
                         },
                         Workload(name: prefix + "set", operations: records) {
                             try bench.setAll(try bench.shelf(writeback: false))
