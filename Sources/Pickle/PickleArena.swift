@@ -204,6 +204,7 @@ final class PickleArena {
     /// cycle) returns `nil` then, since the tree's unpickler would free such a cycle and the arena cannot.
     /// After parsing, a cycle is made as the tree has it, and the result is never `nil`.
     func materialize(_ index: Int32, parsing: Bool) -> PickleValue? {
+        if !parsing { return value(of: index) }
         let node = nodes[Int(index)]
         switch node.kind {
         case .none: return PickleValue.none
@@ -266,6 +267,90 @@ final class PickleArena {
             }
             return .dict(dict)
         }
+    }
+
+    /// The ``PickleValue`` of node `index` after parsing: ``materialize(_:parsing:)`` without recursion, so
+    /// that values nested as deeply as the limits allow are made on any thread's stack, as the unpickler
+    /// makes them.
+    ///
+    /// A list or dict is made and recorded before its children, so that a reference back to it (a cycle)
+    /// finds it; a tuple after them, as the recursive form makes it.
+    private func value(of index: Int32) -> PickleValue {
+        if let made = madeValue(of: index) { return made }
+        // Containers being made, innermost last: the node and its next child; `made` holds the values of
+        // their children so far, in order.
+        var frames: [(index: Int32, next: Int)] = []
+        var made: [PickleValue] = []
+        open(index, onto: &frames)
+        while let (current, next) = frames.last {
+            let node = nodes[Int(current)]
+            let first = Int(node.payload)
+            let count = Self.childCount(node)
+            if next < count {
+                frames[frames.count - 1].next = next + 1
+                let child = children[first + next]
+                if let value = madeValue(of: child) {
+                    made.append(value)
+                } else {
+                    open(child, onto: &frames)
+                }
+                continue
+            }
+            frames.removeLast()
+            let elements = Array(made[(made.count - count)...])
+            made.removeLast(count)
+            let value: PickleValue
+            switch materialized[current] {
+            case .list(let list)?:
+                list.elements = elements
+                value = .list(list)
+            case .dict(let dict)?:
+                for entry in 0..<count / 2 { _ = dict.updateValue(elements[2 * entry + 1], forKey: elements[2 * entry]) }
+                value = .dict(dict)
+            case let tuple?:
+                // A tuple made while its elements were (in a cycle through one of them): the same values.
+                value = tuple
+            case nil:
+                value = .tuple(elements)
+                materialized[current] = value
+            }
+            made.append(value)
+        }
+        return made[0]
+    }
+
+    /// The value of node `index` if it needs no making: a scalar, text, bytes, a boxed value, or a container
+    /// made (or being made) already.
+    private func madeValue(of index: Int32) -> PickleValue? {
+        let node = nodes[Int(index)]
+        switch node.kind {
+        case .none: return PickleValue.none
+        case .bool: return .bool(node.payload != 0)
+        case .int: return .int(Int(Int64(bitPattern: node.payload)))
+        case .float: return .float(Double(bitPattern: node.payload))
+        case .string: return .string(string(of: node))
+        case .bytes: return .bytes(Array(bytes(of: node)))
+        case .boxed: return boxed[Int(node.payload)]
+        case .list, .tuple, .dict: return materialized[index]
+        }
+    }
+
+    /// Starts making container node `index`: a list or dict is made empty and recorded at once.
+    private func open(_ index: Int32, onto frames: inout [(index: Int32, next: Int)]) {
+        let node = nodes[Int(index)]
+        switch node.kind {
+        case .list:
+            let list = PickleList()
+            list.nestingDepth = Int32(node.depth)
+            materialized[index] = .list(list)
+        case .dict:
+            let dict = PickleDict(minimumCapacity: Int(node.count))
+            dict.nestingDepth = Int32(node.depth)
+            materialized[index] = .dict(dict)
+        default:
+            break
+        }
+        frames.append((index, 0))
     }
 
     /// The node for `value`: scalars become nodes of their own, anything else is boxed.

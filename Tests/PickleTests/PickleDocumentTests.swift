@@ -315,3 +315,43 @@ struct PickleDocumentTests {
         #expect(PickleDocument.Elements.empty.isEmpty && PickleDocument.Entries.empty.isEmpty)
     }
 }
+
+extension PickleDocumentTests {
+    /// `[[[...[0]...]]]`, `depth` lists deep, at protocol 4.
+    static func nestedLists(_ depth: Int) -> [UInt8] {
+        [0x80, 0x04] + Array(repeating: [0x5D, 0x28], count: depth).flatMap { $0 } + [0x4B, 0x00]
+            + Array(repeating: 0x65, count: depth) + [0x2E]  // EMPTY_LIST MARK ... BININT1 0, APPENDS ..., STOP
+    }
+
+    @Test("values nested as deeply as the limit allows are made without recursion, on a small stack")
+    func deepValuesOnASmallStack() throws {
+        let bytes = Self.nestedLists(20_000)
+        nonisolated(unsafe) var depth = 0
+        nonisolated(unsafe) var readByTheArena = false
+        nonisolated(unsafe) var failure: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+        // A thread with 256 KiB of stack: a recursive maker would need several megabytes.
+        let thread = Thread {
+            defer { done.signal() }
+            do {
+                var options = UnpicklerOptions()
+                options.maxDepth = 20_000
+                let document = try PickleDocument(bytes, options: options)
+                readByTheArena = document.arena != nil
+                var value = document.root.pickleValue
+                while case .list(let list) = value, let first = list.elements.first {
+                    depth += 1
+                    value = first
+                }
+            } catch {
+                failure = error
+            }
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+        done.wait()
+        #expect(failure == nil)
+        #expect(readByTheArena)
+        #expect(depth == 20_000)
+    }
+}

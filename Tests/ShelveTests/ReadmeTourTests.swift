@@ -46,6 +46,13 @@ struct ReadmeTourTests {
         let python = try Python.script(
             "import pickle, pickletools, sys\npickletools.dis(bytes.fromhex(sys.argv[1]))", [bytes.hex])
         #expect(try PickleDisassembler.disassemble(bytes) == python.text)
+
+        let document = try PickleDocument(bytes)
+        #expect(document.root["name"]?.stringValue == "Ada")
+        #expect(document.root["langs"]?.elements?.compactMap(\.stringValue) == ["en", "fr"])
+        struct Person: Codable { var name: String; var langs: [String] }
+        let ada = try PickleDecoder().decode(Person.self, from: document.root)
+        #expect(ada.name == "Ada" && ada.langs == ["en", "fr"])
     }
 }
 
