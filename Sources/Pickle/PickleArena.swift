@@ -203,100 +203,42 @@ final class PickleArena {
     /// object, so the arena may not change it any more. A container met again while it is being made (a
     /// cycle) returns `nil` then, since the tree's unpickler would free such a cycle and the arena cannot.
     /// After parsing, a cycle is made as the tree has it, and the result is never `nil`.
-    func materialize(_ index: Int32, parsing: Bool) -> PickleValue? {
-        if !parsing { return value(of: index) }
-        let node = nodes[Int(index)]
-        switch node.kind {
-        case .none: return PickleValue.none
-        case .bool: return .bool(node.payload != 0)
-        case .int: return .int(Int(Int64(bitPattern: node.payload)))
-        case .float: return .float(Double(bitPattern: node.payload))
-        case .string: return .string(string(of: node))
-        case .bytes: return .bytes(Array(bytes(of: node)))
-        case .boxed: return boxed[Int(node.payload)]
-        case .list, .tuple, .dict: break
-        }
-        if let value = materialized[index] {
-            // A list or dict met again while it is being made is in a cycle.
-            if parsing, nodes[Int(index)].flags.contains(.materializing) { return nil }
-            return value
-        }
-        if parsing, node.flags.contains(.split) { join(index) }
-        let first = Int(nodes[Int(index)].payload)
-        let count = Int(node.count)
-        // (A tuple can only be in a cycle through a list or dict, which is made, and stored, first: a tuple
-        // met again while it is being made is made a second time, one level down, and holds the same values.)
-        if node.kind != .tuple { nodes[Int(index)].flags.insert(.materializing) }
-        defer { nodes[Int(index)].flags.remove(.materializing) }
-        switch node.kind {
-        case .tuple:
-            var elements: [PickleValue] = []
-            elements.reserveCapacity(count)
-            for position in first..<first + count {
-                guard let element = materialize(children[position], parsing: parsing) else { return nil }
-                elements.append(element)
-            }
-            // A tuple in a cycle may have been made while its elements were.
-            if let value = materialized[index] { return value }
-            let value = PickleValue.tuple(elements)
-            materialized[index] = value
-            return value
-        case .list:
-            let list = PickleList()
-            list.nestingDepth = Int32(node.depth)
-            materialized[index] = .list(list)
-            if parsing { nodes[Int(index)].flags.insert(.frozen) }
-            var elements: [PickleValue] = []
-            elements.reserveCapacity(count)
-            for position in first..<first + count {
-                guard let element = materialize(children[position], parsing: parsing) else { return nil }
-                elements.append(element)
-            }
-            list.elements = elements
-            return .list(list)
-        default:
-            let dict = PickleDict(minimumCapacity: count)
-            dict.nestingDepth = Int32(node.depth)
-            materialized[index] = .dict(dict)
-            if parsing { nodes[Int(index)].flags.insert(.frozen) }
-            for entry in 0..<count {
-                guard let key = materialize(children[first + 2 * entry], parsing: parsing),
-                    let value = materialize(children[first + 2 * entry + 1], parsing: parsing)
-                else { return nil }
-                _ = dict.updateValue(value, forKey: key)
-            }
-            return .dict(dict)
-        }
-    }
-
-    /// The ``PickleValue`` of node `index` after parsing: ``materialize(_:parsing:)`` without recursion, so
-    /// that values nested as deeply as the limits allow are made on any thread's stack, as the unpickler
-    /// makes them.
     ///
-    /// A list or dict is made and recorded before its children, so that a reference back to it (a cycle)
-    /// finds it; a tuple after them, as the recursive form makes it.
-    private func value(of index: Int32) -> PickleValue {
-        if let made = madeValue(of: index) { return made }
+    /// Made without recursion, so that values nested as deeply as the limits allow are made on any
+    /// thread's stack, as the unpickler makes them. A list or dict is made and recorded before its children,
+    /// so that a reference back to it finds it; a tuple after them. (A tuple can only be in a cycle through a
+    /// list or dict, which is made, and recorded, first: a tuple met again while it is being made is made a
+    /// second time, one level down, and holds the same values; the outer one then takes that value.)
+    func materialize(_ index: Int32, parsing: Bool) -> PickleValue? {
+        switch madeValue(of: index, parsing: parsing) {
+        case .made(let value): return value
+        case .cycle: return nil
+        case .unmade: break
+        }
         // Containers being made, innermost last: the node and its next child; `made` holds the values of
         // their children so far, in order.
         var frames: [(index: Int32, next: Int)] = []
         var made: [PickleValue] = []
-        open(index, onto: &frames)
+        open(index, onto: &frames, parsing: parsing)
         while let (current, next) = frames.last {
             let node = nodes[Int(current)]
-            let first = Int(node.payload)
             let count = Self.childCount(node)
             if next < count {
                 frames[frames.count - 1].next = next + 1
-                let child = children[first + next]
-                if let value = madeValue(of: child) {
+                let child = children[Int(node.payload) + next]
+                switch madeValue(of: child, parsing: parsing) {
+                case .made(let value):
                     made.append(value)
-                } else {
-                    open(child, onto: &frames)
+                case .cycle:
+                    for frame in frames { nodes[Int(frame.index)].flags.remove(.materializing) }
+                    return nil
+                case .unmade:
+                    open(child, onto: &frames, parsing: parsing)
                 }
                 continue
             }
             frames.removeLast()
+            nodes[Int(current)].flags.remove(.materializing)
             let elements = Array(made[(made.count - count)...])
             made.removeLast(count)
             let value: PickleValue
@@ -308,7 +250,6 @@ final class PickleArena {
                 for entry in 0..<count / 2 { _ = dict.updateValue(elements[2 * entry + 1], forKey: elements[2 * entry]) }
                 value = .dict(dict)
             case let tuple?:
-                // A tuple made while its elements were (in a cycle through one of them): the same values.
                 value = tuple
             case nil:
                 value = .tuple(elements)
@@ -319,24 +260,37 @@ final class PickleArena {
         return made[0]
     }
 
-    /// The value of node `index` if it needs no making: a scalar, text, bytes, a boxed value, or a container
-    /// made (or being made) already.
-    private func madeValue(of index: Int32) -> PickleValue? {
+    /// What ``materialize(_:parsing:)`` finds for a node before making anything.
+    private enum Found {
+        /// A scalar, text, bytes, a boxed value, or a container made (or, after parsing, being made) already.
+        case made(PickleValue)
+        /// A list or dict being made, met again while parsing.
+        case cycle
+        /// A container to make.
+        case unmade
+    }
+
+    private func madeValue(of index: Int32, parsing: Bool) -> Found {
         let node = nodes[Int(index)]
         switch node.kind {
-        case .none: return PickleValue.none
-        case .bool: return .bool(node.payload != 0)
-        case .int: return .int(Int(Int64(bitPattern: node.payload)))
-        case .float: return .float(Double(bitPattern: node.payload))
-        case .string: return .string(string(of: node))
-        case .bytes: return .bytes(Array(bytes(of: node)))
-        case .boxed: return boxed[Int(node.payload)]
-        case .list, .tuple, .dict: return materialized[index]
+        case .none: return .made(PickleValue.none)
+        case .bool: return .made(.bool(node.payload != 0))
+        case .int: return .made(.int(Int(Int64(bitPattern: node.payload))))
+        case .float: return .made(.float(Double(bitPattern: node.payload)))
+        case .string: return .made(.string(string(of: node)))
+        case .bytes: return .made(.bytes(Array(bytes(of: node))))
+        case .boxed: return .made(boxed[Int(node.payload)])
+        case .list, .tuple, .dict:
+            guard let value = materialized[index] else { return .unmade }
+            if parsing, node.flags.contains(.materializing) { return .cycle }
+            return .made(value)
         }
     }
 
-    /// Starts making container node `index`: a list or dict is made empty and recorded at once.
-    private func open(_ index: Int32, onto frames: inout [(index: Int32, next: Int)]) {
+    /// Starts making container node `index`: a list or dict is made empty and recorded at once (and, while
+    /// parsing, frozen); its children are joined into one range first if they are split.
+    private func open(_ index: Int32, onto frames: inout [(index: Int32, next: Int)], parsing: Bool) {
+        if parsing, nodes[Int(index)].flags.contains(.split) { join(index) }
         let node = nodes[Int(index)]
         switch node.kind {
         case .list:
@@ -349,6 +303,9 @@ final class PickleArena {
             materialized[index] = .dict(dict)
         default:
             break
+        }
+        if node.kind != .tuple {
+            nodes[Int(index)].flags.insert(parsing ? [.materializing, .frozen] : .materializing)
         }
         frames.append((index, 0))
     }

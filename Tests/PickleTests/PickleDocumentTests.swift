@@ -355,3 +355,31 @@ extension PickleDocumentTests {
         #expect(depth == 20_000)
     }
 }
+
+extension PickleDocumentTests {
+    @Test("a deep value handed to an opcode the arena does not mirror is made without recursion too")
+    func deepOperandOnASmallStack() throws {
+        // collections.OrderedDict(([[...[0]...]],)): REDUCE on lists nested 995 deep, under the default limit.
+        let depth = 995
+        let bytes: [UInt8] =
+            [0x80, 0x04] + Array("ccollections\nOrderedDict\n".utf8)
+            + Array(Self.nestedLists(depth).dropFirst(2).dropLast()) + [0x85, 0x52, 0x2E]  // TUPLE1 REDUCE STOP
+        nonisolated(unsafe) var made: PickleValue?
+        nonisolated(unsafe) var failure: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            do {
+                made = try PickleDocument(bytes).root.pickleValue
+            } catch {
+                failure = error
+            }
+        }
+        thread.stackSize = 128 << 10
+        thread.start()
+        done.wait()
+        #expect(failure == nil)
+        // (Compared here, on the test's own stack: comparing recurses.)
+        #expect(made == (try Unpickler.load(bytes)))
+    }
+}
