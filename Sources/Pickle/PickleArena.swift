@@ -215,11 +215,35 @@ final class PickleArena {
         case .cycle: return nil
         case .unmade: break
         }
-        // Containers being made, innermost last: the node and its next child; `made` holds the values of
-        // their children so far, in order.
-        var frames: [(index: Int32, next: Int)] = []
+        // Most containers made here hold only values made already (a date's bytes, a class's arguments):
+        // those are made at once, the others go on with a worklist from their first child to make.
+        open(index, parsing: parsing)
+        let node = nodes[Int(index)]
+        let count = Self.childCount(node)
         var made: [PickleValue] = []
-        open(index, onto: &frames, parsing: parsing)
+        made.reserveCapacity(count)
+        for position in 0..<count {
+            let child = children[Int(node.payload) + position]
+            switch madeValue(of: child, parsing: parsing) {
+            case .made(let value):
+                made.append(value)
+            case .cycle:
+                nodes[Int(index)].flags.remove(.materializing)
+                return nil
+            case .unmade:
+                return materialize(index, from: position, made: made, parsing: parsing)
+            }
+        }
+        return close(index, elements: made)
+    }
+
+    /// ``materialize(_:parsing:)`` of container node `index`, opened, whose children before `position`
+    /// are `made` and whose child at `position` is a container to make: with a worklist of the containers
+    /// being made, innermost last, and their next children, and the values of their children so far in
+    /// `made`, in order.
+    private func materialize(_ index: Int32, from position: Int, made: [PickleValue], parsing: Bool) -> PickleValue? {
+        var made = made
+        var frames: [(index: Int32, next: Int)] = [(index, position)]
         while let (current, next) = frames.last {
             let node = nodes[Int(current)]
             let count = Self.childCount(node)
@@ -233,31 +257,40 @@ final class PickleArena {
                     for frame in frames { nodes[Int(frame.index)].flags.remove(.materializing) }
                     return nil
                 case .unmade:
-                    open(child, onto: &frames, parsing: parsing)
+                    open(child, parsing: parsing)
+                    frames.append((child, 0))
                 }
                 continue
             }
             frames.removeLast()
-            nodes[Int(current)].flags.remove(.materializing)
             let elements = Array(made[(made.count - count)...])
             made.removeLast(count)
-            let value: PickleValue
-            switch materialized[current] {
-            case .list(let list)?:
-                list.elements = elements
-                value = .list(list)
-            case .dict(let dict)?:
-                for entry in 0..<count / 2 { _ = dict.updateValue(elements[2 * entry + 1], forKey: elements[2 * entry]) }
-                value = .dict(dict)
-            case let tuple?:
-                value = tuple
-            case nil:
-                value = .tuple(elements)
-                materialized[current] = value
-            }
-            made.append(value)
+            made.append(close(current, elements: elements))
         }
         return made[0]
+    }
+
+    /// Finishes container node `index` with its children's values: a list or dict made when it was opened
+    /// gets them; a tuple is made and recorded, unless one was made while its elements were (in a cycle
+    /// through one of them), whose value it takes.
+    private func close(_ index: Int32, elements: [PickleValue]) -> PickleValue {
+        nodes[Int(index)].flags.remove(.materializing)
+        switch materialized[index] {
+        case .list(let list)?:
+            list.elements = elements
+            return .list(list)
+        case .dict(let dict)?:
+            for entry in 0..<elements.count / 2 {
+                _ = dict.updateValue(elements[2 * entry + 1], forKey: elements[2 * entry])
+            }
+            return .dict(dict)
+        case let tuple?:
+            return tuple
+        case nil:
+            let value = PickleValue.tuple(elements)
+            materialized[index] = value
+            return value
+        }
     }
 
     /// What ``materialize(_:parsing:)`` finds for a node before making anything.
@@ -289,7 +322,7 @@ final class PickleArena {
 
     /// Starts making container node `index`: a list or dict is made empty and recorded at once (and, while
     /// parsing, frozen); its children are joined into one range first if they are split.
-    private func open(_ index: Int32, onto frames: inout [(index: Int32, next: Int)], parsing: Bool) {
+    private func open(_ index: Int32, parsing: Bool) {
         if parsing, nodes[Int(index)].flags.contains(.split) { join(index) }
         let node = nodes[Int(index)]
         switch node.kind {
@@ -307,7 +340,6 @@ final class PickleArena {
         if node.kind != .tuple {
             nodes[Int(index)].flags.insert(parsing ? [.materializing, .frozen] : .materializing)
         }
-        frames.append((index, 0))
     }
 
     /// The node for `value`: scalars become nodes of their own, anything else is boxed.
