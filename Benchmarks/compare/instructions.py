@@ -6,7 +6,9 @@ on the bm_pickle objects: a measure that does not depend on how busy the machine
 Each side runs a workload twice, for a few and for many iterations, under callgrind; the difference of the
 two totals divided by the difference of the iteration counts is the cost of one operation, without the
 process's startup and setup. Workload names are swift-shelve-compare's (dumps/DICT, codable-loads/LIST, ...);
-Codable workloads are compared with CPython's plain pickle of the same object. Prints a Markdown table.
+Codable workloads are compared with CPython's plain pickle of the same object, and the PickleDocument ones
+(document-loads/NAME: the parse; document-read/NAME: the parse and every value read) with its pickle.loads.
+Prints a Markdown table.
 """
 import os
 import re

@@ -9,8 +9,9 @@
 // --reps times; the output gives the median time per operation in nanoseconds. Time is the process's CPU time
 // (CLOCK_PROCESS_CPUTIME_ID), which a busy shared machine disturbs less than wall time; --wall-clock uses
 // CLOCK_MONOTONIC. The workloads and their
-// names are the same in Benchmarks/compare/cpython.py and Benchmarks/raw-gdbm/rawgdbm.c; compare.sh runs all
-// three and prints the table. `--only NAME --iterations N --reps 1` runs one workload a fixed number of
+// names are the same in Benchmarks/compare/cpython.py and Benchmarks/raw-gdbm/rawgdbm.c, except this package's
+// own ways of doing one thing (codable-*, document-*, shelf/get-document), which Benchmarks/compare/table.py
+// compares with the CPython and raw GDBM workloads that do it; compare.sh runs all three and prints the table. `--only NAME --iterations N --reps 1` runs one workload a fixed number of
 // times, for a profiler (valgrind --tool=callgrind).
 import Foundation
 import Pickle
