@@ -42,9 +42,6 @@
 /// A document is not thread-safe (it makes values and key indexes on first use): use each one, and
 /// its values, from one thread at a time.
 public final class PickleDocument {
-    /// The document's copy of the pickle, which the arena's text and bytes point into; the arena owns the
-    /// block, when there is one.
-    private let bytes: UnsafeMutableRawBufferPointer
     /// The index of the pickle's values, or `nil` when the unpickler made them (see ``loaded``).
     let arena: PickleArena?
     /// ``arena``, for reading without a retain and release on every access (the document keeps it).
@@ -104,9 +101,10 @@ public final class PickleDocument {
     /// Where the arena's storage starts in a block from ``copy(_:)``: after the pickle, 16-aligned.
     private static func arenaOffset(forPickleOf byteCount: Int) -> Int { (byteCount + 15) & ~15 }
 
-    /// Reads the pickle in `copy`, a block from ``copy(_:)`` that the document now owns (and frees, if the
-    /// pickle is rejected).
+    /// Reads the pickle in `copy`, a block from ``copy(_:)``: the arena takes it, and keeps it while anything
+    /// reads its nodes; without an arena (a pickle the unpickler loads or rejects), it is freed at once.
     private init(owning copy: UnsafeMutableRawBufferPointer, options: UnpicklerOptions) throws(PickleError) {
+        byteCount = copy.count
         let readable = UnsafeRawBufferPointer(copy)
         let storage =
             copy.count <= Self.sharedBlockLimit
@@ -117,21 +115,12 @@ public final class PickleDocument {
             unretainedArena = Unmanaged.passUnretained(arena)
             loaded = .none
         } else {
-            do throws(PickleError) {
-                loaded = try Unpickler.load(from: readable, options: options)
-            } catch {
-                MallocBuffer.free(copy.baseAddress.unsafelyUnwrapped)
-                throw error
-            }
+            // (No value of the unpickler's refers to the bytes it read.)
+            defer { MallocBuffer.free(copy.baseAddress.unsafelyUnwrapped) }
+            loaded = try Unpickler.load(from: readable, options: options)
             arena = nil
             unretainedArena = nil
         }
-        bytes = copy
-    }
-
-    deinit {
-        // (With an arena, the block is the arena's to free.)
-        if arena == nil { MallocBuffer.free(bytes.baseAddress.unsafelyUnwrapped) }
     }
 
     /// The value the pickle describes: what its `STOP` returns.
@@ -140,8 +129,8 @@ public final class PickleDocument {
         return Value(document: self, node: arena.root)
     }
 
-    /// The number of bytes of the pickle the document holds.
-    public var byteCount: Int { bytes.count }
+    /// The size of the pickle in bytes.
+    public let byteCount: Int
 
     /// `body` with the arena, which the document must have, read without a retain and a release.
     @inline(__always)

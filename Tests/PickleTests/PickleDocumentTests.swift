@@ -252,12 +252,19 @@ struct PickleDocumentTests {
     func valuesTheIndexDoesNotHold() throws {
         // Tuple keys: the whole pickle goes to the unpickler.
         let tupleKeys = try PickleArenaTests.golden("dict_tuple_keys.p4.pickle")
-        let root = try PickleDocument(tupleKeys).root
+        let handedOver = try PickleDocument(tupleKeys)
+        #expect(handedOver.arena == nil)
+        #expect(handedOver.byteCount == tupleKeys.count)
+        let root = handedOver.root
         #expect(Self.documentRepr(root) == Self.treeRepr(try Unpickler.load(tupleKeys)))
         #expect(root.entries!.allSatisfy { $0.key.pythonTypeName == "tuple" })
         #expect(root["a"] == nil)
         // A date in a record: an instance, kept as the unpickler's value inside the index's dict.
-        let record = try PickleDocument(try PickleArenaTests.golden("bm_dict.p4.pickle")).root
+        let recordBytes = try PickleArenaTests.golden("bm_dict.p4.pickle")
+        let recordDocument = try PickleDocument(recordBytes)
+        #expect(recordDocument.arena != nil)
+        #expect(recordDocument.byteCount == recordBytes.count)
+        let record = recordDocument.root
         let dates = record.entries!.filter { $0.value.pythonTypeName == "date" }
         #expect(dates.count == 1)
         #expect(dates.first?.value.intValue == nil)
