@@ -14,7 +14,8 @@ let package = Package(
             name: "FuzzSupport",
             dependencies: ["CLibFuzzer", .product(name: "Pickle", package: "swift-shelve")]
         ),
-        // Loads the input as a stream of pickles, then prints, hashes, compares and disassembles it.
+        // Loads the input as a stream of pickles, then prints, hashes, compares and disassembles it; reads it
+        // as a PickleDocument too, which must give Unpickler.load's value or error.
         .executableTarget(name: "FuzzUnpickler", dependencies: ["FuzzSupport"]),
         // Loads the input, dumps what loaded at protocols 0 to 5 and requires it to load back equal.
         .executableTarget(name: "FuzzRoundTrip", dependencies: ["FuzzSupport"]),
