@@ -398,43 +398,47 @@ extension PickleDocument {
         /// A dict of more than a few entries is indexed by its keys on the first lookup, so that later
         /// ones take constant time on average.
         public subscript(key: String) -> Value? {
-            guard case .node(let index) = reference else {
-                guard case .value(.dict(let dict)) = reference, let found = dict[.string(key)] else { return nil }
-                return Value(document: document, value: found)
-            }
-            let arena = document.arena.unsafelyUnwrapped
-            let node = arena.nodes[Int(index)]
-            guard node.kind == .dict else { return nil }
-            if let dict = dictWithRepeatedKeys(index) { return dict[.string(key)].map { Value(document: document, value: $0) } }
-            var key = key
-            return key.withUTF8 { utf8 in
-                let entry = document.entry(ofDict: index, node: node, in: arena) { key in
-                    key.kind == .string && arena.string(key, equals: UnsafeRawBufferPointer(utf8))
+            var utf8 = key
+            return utf8.withUTF8 { utf8 in
+                let bytes = UnsafeRawBufferPointer(utf8)
+                return value(forKey: .string(key)) { arena, candidate in
+                    candidate.kind == .string && arena.string(candidate, equals: bytes)
                 } indexed: { keys in
-                    keys.strings[KeyIndex.Bytes(UnsafeRawBufferPointer(utf8))]
+                    keys.strings[KeyIndex.Bytes(bytes)]
                 }
-                return entry.map { document.value(ofEntry: $0, node: node, in: arena) }
             }
         }
 
         /// The value for the `int` key `key` of a `dict` (Python's equality: `True` is the key `1`); `nil`
         /// for other values, or when there is no such key.
         public subscript(key key: Int) -> Value? {
-            guard case .node(let index) = reference else {
-                guard case .value(.dict(let dict)) = reference, let found = dict[.int(key)] else { return nil }
-                return Value(document: document, value: found)
-            }
-            let arena = document.arena.unsafelyUnwrapped
-            let node = arena.nodes[Int(index)]
-            guard node.kind == .dict else { return nil }
-            if let dict = dictWithRepeatedKeys(index) { return dict[.int(key)].map { Value(document: document, value: $0) } }
             let payload = UInt64(bitPattern: Int64(key))
-            let entry = document.entry(ofDict: index, node: node, in: arena) { candidate in
+            return value(forKey: .int(key)) { _, candidate in
                 candidate.kind == .int && candidate.payload == payload
             } indexed: { keys in
                 keys.ints[key]
             }
-            return entry.map { document.value(ofEntry: $0, node: node, in: arena) }
+        }
+
+        /// The value for `key` in a dict: in a dict node, the entry whose key node `matches` (or, in a large
+        /// dict, that `indexed` finds in its key index); in a dict the unpickler made (or one whose keys
+        /// repeat), by the dict's own lookup of `key`.
+        private func value(
+            forKey key: PickleValue, matching matches: (PickleArena, PickleArena.Node) -> Bool,
+            indexed: (KeyIndex) -> Int?
+        ) -> Value? {
+            guard case .node(let index) = reference else {
+                guard case .value(.dict(let dict)) = reference, let found = dict[key] else { return nil }
+                return Value(document: document, value: found)
+            }
+            return withArena { arena in
+                let node = arena.nodes[Int(index)]
+                guard node.kind == .dict else { return nil }
+                if let dict = dictWithRepeatedKeys(index) { return dict[key].map { Value(document: document, value: $0) } }
+                let entry = document.entry(
+                    ofDict: index, node: node, in: arena, matching: { matches(arena, $0) }, indexed: indexed)
+                return entry.map { document.value(ofEntry: $0, node: node, in: arena) }
+            }
         }
     }
 }

@@ -330,40 +330,42 @@ extension PickleDocumentTests {
             + Array(repeating: 0x65, count: depth) + [0x2E]  // EMPTY_LIST MARK ... BININT1 0, APPENDS ..., STOP
     }
 
+    /// Runs `body` on a thread with `stackSize` bytes of stack and waits for it; returns what it threw.
+    static func onSmallStack(_ stackSize: Int, _ body: @escaping @Sendable () throws -> Void) -> (any Error)? {
+        nonisolated(unsafe) var failure: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            do { try body() } catch { failure = error }
+        }
+        thread.stackSize = stackSize
+        thread.start()
+        done.wait()
+        return failure
+    }
+
     @Test("values nested as deeply as the limit allows are made without recursion, on a small stack")
     func deepValuesOnASmallStack() throws {
         let bytes = Self.nestedLists(20_000)
         nonisolated(unsafe) var depth = 0
         nonisolated(unsafe) var readByTheArena = false
-        nonisolated(unsafe) var failure: (any Error)?
-        let done = DispatchSemaphore(value: 0)
-        // A thread with 256 KiB of stack: a recursive maker would need several megabytes.
-        let thread = Thread {
-            defer { done.signal() }
-            do {
-                var options = UnpicklerOptions()
-                options.maxDepth = 20_000
-                let document = try PickleDocument(bytes, options: options)
-                readByTheArena = document.arena != nil
-                var value = document.root.pickleValue
-                while case .list(let list) = value, let first = list.elements.first {
-                    depth += 1
-                    value = first
-                }
-            } catch {
-                failure = error
+        // 256 KiB of stack: a recursive maker would need several megabytes.
+        let failure = Self.onSmallStack(256 << 10) {
+            var options = UnpicklerOptions()
+            options.maxDepth = 20_000
+            let document = try PickleDocument(bytes, options: options)
+            readByTheArena = document.arena != nil
+            var value = document.root.pickleValue
+            while case .list(let list) = value, let first = list.elements.first {
+                depth += 1
+                value = first
             }
         }
-        thread.stackSize = 256 << 10
-        thread.start()
-        done.wait()
         #expect(failure == nil)
         #expect(readByTheArena)
         #expect(depth == 20_000)
     }
-}
 
-extension PickleDocumentTests {
     @Test("a deep value handed to an opcode the arena does not mirror is made without recursion too")
     func deepOperandOnASmallStack() throws {
         // collections.OrderedDict(([[...[0]...]],)): REDUCE on lists nested 995 deep, under the default limit.
@@ -372,19 +374,7 @@ extension PickleDocumentTests {
             [0x80, 0x04] + Array("ccollections\nOrderedDict\n".utf8)
             + Array(Self.nestedLists(depth).dropFirst(2).dropLast()) + [0x85, 0x52, 0x2E]  // TUPLE1 REDUCE STOP
         nonisolated(unsafe) var made: PickleValue?
-        nonisolated(unsafe) var failure: (any Error)?
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { done.signal() }
-            do {
-                made = try PickleDocument(bytes).root.pickleValue
-            } catch {
-                failure = error
-            }
-        }
-        thread.stackSize = 128 << 10
-        thread.start()
-        done.wait()
+        let failure = Self.onSmallStack(128 << 10) { made = try PickleDocument(bytes).root.pickleValue }
         #expect(failure == nil)
         // (Compared here, on the test's own stack: comparing recurses.)
         #expect(made == (try Unpickler.load(bytes)))
